@@ -1,0 +1,53 @@
+// Package api is Resonant's JSON API under /api/v1 (see shared/API.md). It
+// turns HTTP into service calls and service errors into the API's error
+// format; the services themselves know nothing of HTTP.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/resonant-journal/resonant/internal/store"
+)
+
+// Config holds the API's dependencies.
+type Config struct {
+	Store  *store.Store
+	Logger *slog.Logger
+}
+
+// API serves the JSON endpoints.
+type API struct {
+	store *store.Store
+	log   *slog.Logger
+	mux   *http.ServeMux
+}
+
+// New builds the API and its route table.
+func New(cfg Config) *API {
+	a := &API{store: cfg.Store, log: cfg.Logger, mux: http.NewServeMux()}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	a.routes()
+	return a
+}
+
+// ServeHTTP implements http.Handler.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
+
+type ctxKey int
+
+const userIDKey ctxKey = iota
+
+// WithUserID returns ctx carrying the authenticated user's id.
+func WithUserID(ctx context.Context, userID string) context.Context {
+	return context.WithValue(ctx, userIDKey, userID)
+}
+
+// UserID returns the authenticated user's id, or "" when unauthenticated.
+func UserID(ctx context.Context) string {
+	id, _ := ctx.Value(userIDKey).(string)
+	return id
+}

@@ -1,0 +1,181 @@
+// Package config reads Resonant's configuration from flags, each with a
+// RESONANT_* environment equivalent (flag --data-dir ↔ RESONANT_DATA_DIR).
+// A flag given on the command line wins over the environment, which wins
+// over the default. Every default works on a laptop with no configuration.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+)
+
+// Config is the whole configuration of one resonant process.
+type Config struct {
+	Addr            string
+	DataDir         string
+	DatabaseURL     string
+	BaseURL         string
+	MetricsAddr     string
+	LogFormat       string
+	LogLevel        string
+	ShutdownTimeout time.Duration
+
+	GeminiAPIKey     string
+	GeminiAPIKeyFile string
+	GeminiBaseURL    string
+	GeminiModel      string
+
+	OpenAIBaseURL string
+	OpenAIAPIKey  string
+	OpenAIModel   string
+
+	SMTPURL string
+}
+
+// DefaultGeminiModel is a current Flash model.
+const DefaultGeminiModel = "gemini-2.5-flash"
+
+// EnvName returns the environment variable for a flag name.
+func EnvName(flagName string) string {
+	return "RESONANT_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// Bind registers every flag on fs, pointing into c with the defaults set.
+func (c *Config) Bind(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&c.DataDir, "data-dir", "./data", "directory for the SQLite database, mail outbox, keys and backups")
+	fs.StringVar(&c.DatabaseURL, "database-url", "", "postgres://… to run on PostgreSQL; empty = embedded SQLite in the data dir")
+	fs.StringVar(&c.BaseURL, "base-url", "", "public URL used in emailed links (default http://<addr>)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "separate address for /metrics; empty = on the main address")
+	fs.StringVar(&c.LogFormat, "log-format", "auto", "log format: auto (text on a terminal, JSON otherwise), text or json")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long graceful shutdown waits for requests and jobs")
+	fs.StringVar(&c.GeminiAPIKey, "gemini-api-key", "", "Google Gemini API key; empty = no Gemini")
+	fs.StringVar(&c.GeminiAPIKeyFile, "gemini-api-key-file", "", "file holding the Gemini API key")
+	fs.StringVar(&c.GeminiBaseURL, "gemini-base-url", "", "Gemini API base URL (default: the provider's)")
+	fs.StringVar(&c.GeminiModel, "gemini-model", DefaultGeminiModel, "Gemini model")
+	fs.StringVar(&c.OpenAIBaseURL, "openai-base-url", "", "OpenAI-compatible API base URL (e.g. a local Ollama); empty = off")
+	fs.StringVar(&c.OpenAIAPIKey, "openai-api-key", "", "OpenAI-compatible API key")
+	fs.StringVar(&c.OpenAIModel, "openai-model", "", "OpenAI-compatible model name")
+	fs.StringVar(&c.SMTPURL, "smtp-url", "", "smtp://user:pass@host:587 to send mail; empty = write .eml files to <data-dir>/outbox")
+}
+
+// Parse reads args (without the program and subcommand names) and the
+// environment into a Config. Errors name the offending flag or variable.
+func Parse(name string, args []string, getenv func(string) string, stderr io.Writer) (*Config, error) {
+	c := &Config{}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	// The flag package would print the whole usage on any error; we want
+	// one clear line, and the usage only when asked for with -h.
+	fs.SetOutput(io.Discard)
+	c.Bind(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stderr, "Usage of resonant %s (each flag also reads its RESONANT_* variable):\n", name)
+			fs.SetOutput(stderr)
+			fs.PrintDefaults()
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w (see 'resonant %s -h')", err, name)
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if err := ApplyEnv(fs, getenv); err != nil {
+		return nil, err
+	}
+	if err := c.finish(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// ApplyEnv sets every flag not given on the command line from its
+// RESONANT_* variable, when that is set.
+func ApplyEnv(fs *flag.FlagSet, getenv func(string) string) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		if given[f.Name] {
+			return
+		}
+		v := getenv(EnvName(f.Name))
+		if v == "" {
+			return
+		}
+		if err := f.Value.Set(v); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", EnvName(f.Name), err))
+		}
+	})
+	return errors.Join(errs...)
+}
+
+func (c *Config) finish() error {
+	switch c.LogFormat {
+	case "auto", "text", "json":
+	default:
+		return fmt.Errorf("--log-format must be auto, text or json, not %q", c.LogFormat)
+	}
+	if _, err := ParseLevel(c.LogLevel); err != nil {
+		return err
+	}
+	if c.ShutdownTimeout <= 0 {
+		return fmt.Errorf("--shutdown-timeout must be positive")
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		return fmt.Errorf("--database-url must start with postgres:// or postgresql:// (leave it empty for embedded SQLite)")
+	}
+	if c.GeminiAPIKey == "" && c.GeminiAPIKeyFile != "" {
+		b, err := os.ReadFile(c.GeminiAPIKeyFile)
+		if err != nil {
+			return fmt.Errorf("--gemini-api-key-file: %w", err)
+		}
+		c.GeminiAPIKey = strings.TrimSpace(string(b))
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	return nil
+}
+
+// ParseLevel parses a log level name.
+func ParseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("--log-level must be debug, info, warn or error, not %q", s)
+	}
+	return l, nil
+}
+
+// LogAttrs describes the configuration for the start-up log line, with
+// secrets left out: keys are reported only as set or not set, and the
+// database URL without its password.
+func (c *Config) LogAttrs() []slog.Attr {
+	return []slog.Attr{
+		slog.String("addr", c.Addr),
+		slog.String("data_dir", c.DataDir),
+		slog.String("database", c.DatabaseDescription()),
+		slog.String("base_url", c.BaseURL),
+		slog.String("metrics_addr", c.MetricsAddr),
+		slog.Bool("gemini", c.GeminiAPIKey != ""),
+		slog.String("gemini_model", c.GeminiModel),
+		slog.Bool("openai_compatible", c.OpenAIBaseURL != ""),
+		slog.Bool("smtp", c.SMTPURL != ""),
+	}
+}
+
+// DatabaseDescription names the database without credentials.
+func (c *Config) DatabaseDescription() string {
+	if c.DatabaseURL == "" {
+		return "sqlite"
+	}
+	return "postgres " + redactURL(c.DatabaseURL)
+}

@@ -1,0 +1,141 @@
+// Package server wires Resonant together and runs it: database, migrations,
+// job queue and HTTP, with graceful shutdown.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/resonant-journal/resonant/internal/api"
+	"github.com/resonant-journal/resonant/internal/config"
+	"github.com/resonant-journal/resonant/internal/queue"
+	"github.com/resonant-journal/resonant/internal/store"
+)
+
+// Options are what Run needs beyond the configuration.
+type Options struct {
+	Logger *slog.Logger
+	// Listener, when set, is used instead of listening on cfg.Addr (tests
+	// pass one on port 0).
+	Listener net.Listener
+	// Ready is called with the listening address once the server accepts
+	// requests.
+	Ready func(addr string)
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Run serves until ctx is cancelled, then shuts down gracefully: stop
+// accepting, finish in-flight requests and jobs within cfg.ShutdownTimeout,
+// then close the database.
+func Run(ctx context.Context, cfg *config.Config, opts Options) error {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	log.Info("starting resonant", slogAttrs(cfg.LogAttrs())...)
+
+	st, err := store.Open(ctx, store.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, Now: opts.Now})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := st.Close(); err != nil {
+			log.Error("close database", slog.Any("err", err))
+		}
+	}()
+	applied, err := st.Migrate(ctx, queue.MigrateStep(st))
+	if err != nil {
+		return fmt.Errorf("migrate database: %w", err)
+	}
+	if applied > 0 {
+		log.Info("applied migrations", slog.Int("count", applied))
+	}
+
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &queue.HousekeepingWorker{Store: st, Now: now, Logger: log})
+	jobs, err := queue.New(st, queue.Options{
+		Workers:      workers,
+		Logger:       log,
+		PeriodicJobs: []*river.PeriodicJob{queue.HousekeepingPeriodic()},
+	})
+	if err != nil {
+		return err
+	}
+
+	handler := api.New(api.Config{Store: st, Logger: log})
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+
+	ln := opts.Listener
+	if ln == nil {
+		ln, err = net.Listen("tcp", cfg.Addr)
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+		}
+	}
+	// The job queue starts with its own context so that shutdown can stop it
+	// gracefully (finish running jobs) rather than by cancellation.
+	if err := jobs.Start(context.WithoutCancel(ctx)); err != nil {
+		_ = ln.Close()
+		return fmt.Errorf("start job queue: %w", err)
+	}
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	addr := ln.Addr().String()
+	log.Info("listening", slog.String("url", "http://"+addr))
+	if opts.Ready != nil {
+		opts.Ready(addr)
+	}
+
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case err := <-serveErr:
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("http server stopped", slog.Any("err", err))
+		}
+	}
+
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer cancel()
+	var errs []error
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+		_ = srv.Close()
+	}
+	if err := jobs.Stop(shutdownCtx); err != nil {
+		log.Warn("jobs did not finish in time; cancelling them (they resume on restart)", slog.Any("err", err))
+		stopCtx, cancelStop := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		_ = jobs.StopAndCancel(stopCtx)
+		cancelStop()
+	}
+	log.Info("stopped")
+	return errors.Join(errs...)
+}
+
+func slogAttrs(attrs []slog.Attr) []any {
+	out := make([]any, len(attrs))
+	for i, a := range attrs {
+		out[i] = a
+	}
+	return out
+}

@@ -1,0 +1,37 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// PruneResult counts what Prune removed.
+type PruneResult struct {
+	Sessions, EmailTokens, Events, TrendCache int64
+}
+
+// Prune deletes rows whose time has passed: expired sessions and email
+// tokens (used or not), cached trends past their expiry, and real-time
+// events older than eventsBefore (replay needs only the recent ones).
+func (t *Tx) Prune(ctx context.Context, now, eventsBefore time.Time) (PruneResult, error) {
+	var r PruneResult
+	steps := []struct {
+		n     *int64
+		query string
+		arg   string
+	}{
+		{&r.Sessions, `DELETE FROM sessions WHERE expiry < ?`, DBTime(now)},
+		{&r.EmailTokens, `DELETE FROM email_tokens WHERE expires_at < ?`, DBTime(now)},
+		{&r.TrendCache, `DELETE FROM trend_cache WHERE expires_at < ?`, DBTime(now)},
+		{&r.Events, `DELETE FROM events WHERE created_at < ?`, DBTime(eventsBefore)},
+	}
+	for _, s := range steps {
+		res, err := t.exec(ctx, s.query, s.arg)
+		if err != nil {
+			return r, fmt.Errorf("prune: %w", err)
+		}
+		*s.n, _ = res.RowsAffected()
+	}
+	return r, nil
+}

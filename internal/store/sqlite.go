@@ -1,0 +1,102 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+type sqliteDialect struct{}
+
+func (sqliteDialect) engine() Engine             { return SQLite }
+func (sqliteDialect) rebind(query string) string { return query }
+
+func (sqliteDialect) isUniqueViolation(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	code := se.Code()
+	return code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}
+
+// SQLiteFile is the database file name inside the data directory.
+const SQLiteFile = "resonant.db"
+
+// openSQLite opens <dataDir>/resonant.db with two pools: a single writer
+// connection (SQLite allows one writer, and River's SQLite driver needs
+// MaxOpenConns(1)) and a small read-only pool that WAL lets run beside it.
+// An exclusive lock file keeps a second process off the same database.
+func openSQLite(ctx context.Context, dataDir string) (*Store, error) {
+	if dataDir == "" {
+		dataDir = "data"
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory %s is not usable: %w", dataDir, err)
+	}
+	unlock, err := lockDataDir(filepath.Join(dataDir, SQLiteFile+".lock"))
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dataDir, SQLiteFile)
+	write, err := sql.Open("sqlite", sqliteDSN(path, false))
+	if err != nil {
+		unlock()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	if err := write.PingContext(ctx); err != nil {
+		_ = write.Close()
+		unlock()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite", sqliteDSN(path, true))
+	if err != nil {
+		_ = write.Close()
+		unlock()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	read.SetMaxOpenConns(4)
+	read.SetMaxIdleConns(4)
+	read.SetConnMaxIdleTime(0)
+	d := sqliteDialect{}
+	return &Store{
+		Queries: Queries{db: read, d: d},
+		engine:  SQLite,
+		write:   write,
+		read:    read,
+		closer: func() error {
+			err := errors.Join(read.Close(), write.Close())
+			unlock()
+			return err
+		},
+	}, nil
+}
+
+// sqliteDSN sets the pragmas on every new connection: WAL for concurrent
+// readers, a busy timeout instead of immediate SQLITE_BUSY, foreign keys on,
+// and IMMEDIATE transactions so a writer takes the lock up front rather than
+// failing when it upgrades from reading.
+func sqliteDSN(path string, readOnly bool) string {
+	v := url.Values{}
+	v.Add("_pragma", "busy_timeout(10000)")
+	v.Add("_pragma", "journal_mode(WAL)")
+	v.Add("_pragma", "foreign_keys(1)")
+	v.Add("_pragma", "synchronous(NORMAL)")
+	if readOnly {
+		v.Add("_pragma", "query_only(1)")
+	} else {
+		v.Add("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + v.Encode()
+}

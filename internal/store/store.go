@@ -1,0 +1,226 @@
+// Package store is Resonant's storage layer: one set of queries over SQLite
+// (embedded, the default) and PostgreSQL (several instances), with migrations
+// for both and a transaction type that River jobs can be inserted into.
+//
+// Queries are written once with '?' placeholders in the SQL both engines
+// share; the dialect rebinds them for PostgreSQL and supplies the few
+// statements that must differ (full-text search, locking, migrations).
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Engine names a database engine.
+type Engine string
+
+// The supported engines.
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// ErrNotFound is returned when a row does not exist or is not the caller's.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a write violates a uniqueness rule.
+var ErrConflict = errors.New("conflict")
+
+// Options configure Open.
+type Options struct {
+	// DatabaseURL selects PostgreSQL when it starts with postgres:// or
+	// postgresql://; empty means SQLite in DataDir.
+	DatabaseURL string
+	// DataDir holds resonant.db (SQLite mode) and its lock file.
+	DataDir string
+	// Now is the clock used for migration bookkeeping; nil means time.Now.
+	Now func() time.Time
+}
+
+// Store is an open database. Its embedded Queries run on the read pool;
+// writes go through InTx.
+type Store struct {
+	Queries
+	engine Engine
+	write  *sql.DB // the single writer on SQLite; the shared pool on PostgreSQL
+	read   *sql.DB
+	closer func() error
+	now    func() time.Time
+	listen *pgxpool.Pool // PostgreSQL only: connections for LISTEN
+}
+
+// Engine reports which engine the store runs on.
+func (s *Store) Engine() Engine { return s.engine }
+
+// WriteDB is the pool River and transactions use. On SQLite it has exactly
+// one connection, as River's SQLite driver requires.
+func (s *Store) WriteDB() *sql.DB { return s.write }
+
+// ListenerPool returns a small pgx pool dedicated to LISTEN connections on
+// PostgreSQL (River's notifier, real-time fan-out), or nil on SQLite.
+func (s *Store) ListenerPool() *pgxpool.Pool { return s.listen }
+
+// Rebind rewrites a query written with '?' placeholders for the store's
+// engine, for tests and tools that run SQL of their own.
+func (s *Store) Rebind(query string) string { return s.d.rebind(query) }
+
+// Close closes every pool and releases the data-directory lock.
+func (s *Store) Close() error {
+	if s.closer == nil {
+		return nil
+	}
+	return s.closer()
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.read.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping database: %w", err)
+	}
+	return nil
+}
+
+// Tx is a write transaction. Its Queries run inside it; SQL exposes the
+// *sql.Tx so a River job can be inserted atomically with the rows it belongs to.
+type Tx struct {
+	Queries
+	tx *sql.Tx
+}
+
+// SQL returns the underlying transaction (for river.Client.InsertTx).
+func (t *Tx) SQL() *sql.Tx { return t.tx }
+
+// InTx runs fn in one write transaction, committing when fn returns nil and
+// rolling back otherwise (also on panic).
+func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
+	sqlTx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = sqlTx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = sqlTx.Rollback()
+		}
+	}()
+	if err = fn(&Tx{Queries: Queries{db: sqlTx, d: s.d}, tx: sqlTx}); err != nil {
+		return err
+	}
+	if err = sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// querier is what *sql.DB and *sql.Tx have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Queries holds every query, written once for both engines. It runs on a
+// pool (Store) or inside a transaction (Tx).
+type Queries struct {
+	db querier
+	d  dialect
+}
+
+func (q *Queries) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return q.db.ExecContext(ctx, q.d.rebind(query), args...)
+}
+
+func (q *Queries) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return q.db.QueryContext(ctx, q.d.rebind(query), args...)
+}
+
+func (q *Queries) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return q.db.QueryRowContext(ctx, q.d.rebind(query), args...)
+}
+
+// dialect is the small part that differs between engines.
+type dialect interface {
+	engine() Engine
+	// rebind turns '?' placeholders into the engine's own.
+	rebind(query string) string
+	// isUniqueViolation reports whether err is a unique-constraint failure.
+	isUniqueViolation(err error) bool
+}
+
+// rebindDollar rewrites '?' placeholders as $1, $2, … Queries never contain
+// a literal '?' inside a string, which keeps this a plain scan.
+func rebindDollar(query string) string {
+	n := strings.Count(query, "?")
+	if n == 0 {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + n*2)
+	i := 0
+	for _, r := range query {
+		if r == '?' {
+			i++
+			fmt.Fprintf(&b, "$%d", i)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// timeLayout is fixed-width so that SQLite's text timestamps sort
+// chronologically; PostgreSQL parses the same text into timestamptz.
+const timeLayout = "2006-01-02T15:04:05.000000Z"
+
+// DBTime formats t as the engines store it.
+func DBTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+// NullDBTime formats t, or returns nil for the zero time.
+func NullDBTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return DBTime(t)
+}
+
+// timeScanner scans a timestamp from either engine (time.Time from
+// PostgreSQL, text from SQLite); NULL leaves the zero time.
+type timeScanner struct{ t *time.Time }
+
+// ScanTime returns a sql.Scanner that stores a timestamp of either engine into t.
+func ScanTime(t *time.Time) sql.Scanner { return timeScanner{t} }
+
+func (s timeScanner) Scan(v any) error {
+	switch v := v.(type) {
+	case nil:
+		*s.t = time.Time{}
+	case time.Time:
+		*s.t = v.UTC()
+	case string:
+		return s.parse(v)
+	case []byte:
+		return s.parse(string(v))
+	default:
+		return fmt.Errorf("scan time: unsupported type %T", v)
+	}
+	return nil
+}
+
+func (s timeScanner) parse(v string) error {
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return fmt.Errorf("scan time %q: %w", v, err)
+	}
+	*s.t = t.UTC()
+	return nil
+}
