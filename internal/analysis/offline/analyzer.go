@@ -1,0 +1,169 @@
+// Package offline is Resonant's built-in analyzer: it reads a journal entry with no
+// network, no model and no API key, and returns the same analysis fields an external
+// AI provider would.
+//
+// Sentiment is VADER (Hutto & Gilbert 2014) extended for first-person writing about
+// relationships: an event lexicon ("he forgot our anniversary", "we got engaged") with
+// negation-aware scoring, expected acts whose absence hurts ("he didn't call"),
+// journaling idioms, hedges, per-sentence contrast and a length-aware summary. Patterns
+// are rule-based detectors grounded in Gottman's research (four horsemen and their
+// antidotes, repair attempts, bids and turning toward or away) plus themes, triggers
+// and a communication style, each drawn from a small documented vocabulary (see
+// Themes, Triggers, Dynamics and CommunicationStyles).
+//
+// Results are reflections on what the text says, never predictions about a
+// relationship. docs/analyzer.md lists what is detected, the limits and measured
+// accuracy.
+package offline
+
+import (
+	"math"
+	"slices"
+	"strings"
+)
+
+// Result is the analyzer's output, mapped 1:1 to the API's analysis fields.
+type Result struct {
+	SentimentScore    float64  `json:"sentimentScore"`    // [-1, 1]
+	EmotionalKeywords []string `json:"emotionalKeywords"` // never nil (empty slice)
+	ConfidenceLevel   float64  `json:"confidenceLevel"`   // [0, 1]
+	Reasoning         string   `json:"reasoning"`
+	Patterns          Patterns `json:"patterns"`
+}
+
+// Patterns holds the relationship patterns found in an entry. Every value comes from
+// the vocabularies returned by Themes, Triggers, CommunicationStyles and Dynamics.
+type Patterns struct {
+	RecurringThemes      []string `json:"recurring_themes"`      // never nil
+	EmotionalTriggers    []string `json:"emotional_triggers"`    // never nil
+	CommunicationStyle   string   `json:"communication_style"`   // one of CommunicationStyles
+	RelationshipDynamics []string `json:"relationship_dynamics"` // never nil
+}
+
+// Analyzer scores journal entries. It is immutable after New and safe for concurrent
+// use by any number of goroutines.
+type Analyzer struct {
+	lex   *lexicon
+	rules *ruleSet
+}
+
+// New builds the lexicons and pattern rules once. Build one Analyzer per process and
+// share it; construction takes a few milliseconds.
+func New() *Analyzer {
+	return &Analyzer{lex: newLexicon(), rules: newRuleSet()}
+}
+
+// maxAnalyzedBytes bounds the work per entry. Entries are at most 10,000 characters
+// (up to 40,000 bytes in UTF-8); anything longer is analysed on its first part.
+const maxAnalyzedBytes = 64 << 10
+
+// Analyze reads one entry. It never panics and always returns a valid Result: text it
+// cannot read (empty, another language, binary) gets a neutral score and low confidence.
+func (a *Analyzer) Analyze(text string) Result {
+	if len(text) > maxAnalyzedBytes {
+		text = text[:maxAnalyzedBytes]
+	}
+	toks, sents := a.tokenize(text)
+	s := a.scoreSentiment(toks, sents)
+	p := a.detect(toks, len(sents), s.sentences)
+
+	res := Result{
+		SentimentScore:    clean(s.score, -1, 1),
+		EmotionalKeywords: topKeywords(s.keywords, 8),
+		Patterns:          p.patterns(),
+	}
+	res.ConfidenceLevel = confidence(s, p)
+	res.Reasoning = reasoning(res, s, p)
+	return res
+}
+
+// clean keeps NaN and out-of-range values out of stored results whatever the input.
+func clean(v, lo, hi float64) float64 {
+	if math.IsNaN(v) {
+		return 0
+	}
+	return math.Round(max(lo, min(hi, v))*1e4) / 1e4
+}
+
+func topKeywords(kw []scored, n int) []string {
+	slices.SortStableFunc(kw, func(x, y scored) int {
+		ax, ay := math.Abs(x.val), math.Abs(y.val)
+		switch {
+		case ax > ay:
+			return -1
+		case ax < ay:
+			return 1
+		}
+		return 0
+	})
+	out := make([]string, 0, min(n, len(kw)))
+	for _, k := range kw {
+		if len(out) == n {
+			break
+		}
+		out = append(out, k.text)
+	}
+	return out
+}
+
+// confidence says how much evidence the score rests on: how many feeling-bearing words
+// and patterns there were, whether they agree, and whether the text read as English.
+// It is capped below 1 because a lexicon cannot see sarcasm or context.
+func confidence(s sentiment, p detection) float64 {
+	if s.words == 0 {
+		return 0.05
+	}
+	english := float64(s.english) / float64(s.words)
+	evidence := 1 - math.Exp(-float64(s.hits+p.count())/3)
+	agreement := 1.0
+	if tot := s.pos + s.neg; tot > 0 {
+		agreement = math.Abs(s.pos-s.neg) / tot
+	}
+	length := 1 - math.Exp(-float64(s.words)/6)
+	c := (0.15 + 0.45*evidence + 0.15*agreement + 0.1*length) * (0.3 + 0.7*min(1, english*1.6))
+	return clean(min(c, 0.85), 0.05, 0.85)
+}
+
+// reasoning explains the result in one or two plain sentences, as a reflection on the
+// words of the entry, never a judgement on the relationship.
+func reasoning(r Result, s sentiment, p detection) string {
+	if s.words == 0 || s.english*4 < s.words {
+		return "There was too little recognisable English text to reflect on, so this reading is tentative."
+	}
+	var b strings.Builder
+	score := r.SentimentScore
+	switch {
+	case s.hits == 0 && p.count() == 0:
+		b.WriteString("This entry reads as mostly factual; few words carried feeling either way.")
+		return b.String()
+	case score >= 0.5:
+		b.WriteString("This entry reads as mostly warm")
+	case score >= 0.05:
+		b.WriteString("This entry reads as gently positive")
+	case score > -0.05 && s.pos > 0 && s.neg > 0:
+		b.WriteString("This entry holds both warmth and strain")
+	case score > -0.05:
+		b.WriteString("This entry reads as fairly even in tone")
+	case score > -0.5:
+		b.WriteString("This entry reads as somewhat heavy")
+	default:
+		b.WriteString("This entry reads as painful")
+	}
+	if len(r.EmotionalKeywords) > 0 {
+		b.WriteString(": ")
+		for i, k := range r.EmotionalKeywords[:min(3, len(r.EmotionalKeywords))] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("\u201c" + k + "\u201d")
+		}
+		b.WriteString(" carried most of it.")
+	} else {
+		b.WriteString(".")
+	}
+	if d := p.describe(); d != "" {
+		b.WriteString(" ")
+		b.WriteString(d)
+	}
+	return b.String()
+}

@@ -1,0 +1,385 @@
+package offline
+
+import (
+	"math"
+	"strings"
+)
+
+// VADER's empirically derived constants (Hutto & Gilbert 2014).
+const (
+	boosterIncr    = 0.293
+	capsIncr       = 0.733
+	negationScalar = -0.74
+	normAlpha      = 15.0
+	exclaimAmp     = 0.292
+	questionAmp    = 0.18
+)
+
+// item is a scoring unit: a single token or a phrase from the event lexicon.
+type item struct {
+	text      string
+	raw       string
+	sent      int
+	e         entry
+	known     bool // in a lexicon
+	booster   float64
+	negator   bool
+	canceller bool
+	contrast  bool
+	hedge     bool
+	emoji     bool
+}
+
+// sentiment is the outcome of scoring one text.
+type sentiment struct {
+	score     float64
+	sentences []float64 // per-sentence compound, for triggers
+	hits      int       // items that carried valence
+	words     int       // scoring items
+	english   int       // items recognised as English (lexicon or function words)
+	pos, neg  float64   // summed positive and negative valence
+	keywords  []scored
+}
+
+type scored struct {
+	text string
+	val  float64
+}
+
+func (a *Analyzer) buildItems(toks []token) []item {
+	items := make([]item, 0, len(toks))
+	var buf []byte
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		it := item{text: t.text, raw: t.raw, sent: t.sent}
+		if t.emoji != 0 {
+			it.e, it.known, it.emoji = a.lex.emoji[t.emoji], true, true
+			items = append(items, it)
+			continue
+		}
+		// Longest phrase first, never across a sentence boundary.
+		if n := a.lex.phraseStart[t.text]; n > 1 {
+			for l := min(n, len(toks)-i); l >= 2; l-- {
+				if toks[i+l-1].sent != t.sent {
+					continue
+				}
+				buf = buf[:0]
+				for k := i; k < i+l; k++ {
+					if k > i {
+						buf = append(buf, ' ')
+					}
+					buf = append(buf, toks[k].text...)
+				}
+				if e, ok := a.lex.phrases[string(buf)]; ok {
+					it.text, it.raw, it.e, it.known = a.lex.phraseKey(string(buf)), "", e, true
+					i += l - 1
+					break
+				}
+			}
+		}
+		if !it.known {
+			switch {
+			case t.text == "no" && i+1 < len(toks) && (toks[i+1].text == "one" || toks[i+1].text == "longer"):
+				it.text, it.negator = "no one", true
+				if toks[i+1].text == "longer" {
+					it.text = "no longer"
+				}
+				i++
+			default:
+				it.e, it.known = a.lex.lookup(t.text)
+				it.negator = a.lex.negators[t.text] || strings.HasSuffix(t.text, "n't")
+				it.booster = a.lex.boosters[t.text]
+			}
+		}
+		if len(it.text) <= 1 && !it.known {
+			continue // VADER ignores single letters; they must not push negators out of reach
+		}
+		it.canceller = a.lex.cancellers[it.text]
+		it.contrast = it.text == "but" || it.text == "however"
+		it.hedge = a.lex.hedges[it.text]
+		items = append(items, it)
+	}
+	return items
+}
+
+// phraseKey returns the lexicon's own copy of a phrase so keywords do not keep a
+// per-call buffer alive or allocate.
+func (lx *lexicon) phraseKey(s string) string {
+	if k, ok := lx.phraseKeys[s]; ok {
+		return k
+	}
+	return s
+}
+
+func (a *Analyzer) scoreSentiment(toks []token, sents []sentenceInfo) sentiment {
+	items := a.buildItems(toks)
+	vals := make([]float64, len(items))
+	capsDiff := hasCapsDiff(items)
+	snubbedAt := make([]bool, len(sents))
+	var res sentiment
+	res.words = len(items)
+
+	for i := range items {
+		it := &items[i]
+		if (it.known && !it.emoji) || a.lex.function[it.text] {
+			res.english++
+		}
+		if !it.known || it.booster != 0 {
+			continue
+		}
+		if it.text == "kind" && i+1 < len(items) && items[i+1].text == "of" {
+			continue
+		}
+		v := polysemous(items, i)
+		if it.text == "no" && i+1 < len(items) && items[i+1].known && items[i+1].sent == it.sent {
+			v = 0 // "no" before a feeling word negates it rather than being negative itself
+		}
+		if isAllCaps(it.raw) && capsDiff && v != 0 {
+			v += math.Copysign(capsIncr, v)
+		}
+		negations := 0
+		cancelled := false
+		for k := 1; k <= 3; k++ {
+			j := i - k
+			if j < 0 || items[j].sent != it.sent {
+				break
+			}
+			p := &items[j]
+			if !p.known && p.booster != 0 && v != 0 {
+				s := p.booster
+				if v < 0 {
+					s = -s
+				}
+				if isAllCaps(p.raw) && capsDiff {
+					s += math.Copysign(capsIncr, v)
+				}
+				switch k {
+				case 2:
+					s *= 0.95
+				case 3:
+					s *= 0.9
+				}
+				v += s
+			}
+			if p.negator {
+				// VADER: "never so good" intensifies instead of negating.
+				if p.text == "never" && k > 1 && (items[i-1].text == "so" || items[i-1].text == "this") {
+					v *= 1.25
+					continue
+				}
+				if p.text == "without" && k > 1 && items[i-1].text == "doubt" {
+					continue
+				}
+				negations++
+			}
+			if p.canceller && (it.e.val > 0 || it.e.event) {
+				cancelled = true
+			}
+		}
+		if i > 0 && items[i-1].text == "least" && items[i-1].sent == it.sent &&
+			(i < 2 || (items[i-2].text != "at" && items[i-2].text != "very")) {
+			v *= negationScalar
+		}
+		if snubbedAt[it.sent] && v > 0 {
+			// "Nobody came to my party": once an expected act is missing, the good things
+			// that follow in the sentence are what was missed.
+			v *= negationScalar
+		}
+		switch {
+		case negations%2 == 1 && it.e.event:
+			v = it.e.negVal
+			if it.e.val >= 0 && v < 0 {
+				snubbedAt[it.sent] = true
+			}
+		case negations%2 == 1:
+			v *= negationScalar
+		case cancelled && it.e.event:
+			v = it.e.negVal
+		case cancelled && v > 0:
+			v *= negationScalar
+		}
+		vals[i] = v
+	}
+
+	// Contrast: what follows "but" carries the sentence (VADER's but-check, per sentence).
+	nSent := len(sents)
+	sentSum := make([]float64, nSent)
+	for s, i := 0, 0; s < nSent; s++ {
+		j := i
+		for j < len(items) && items[j].sent == s {
+			j++
+		}
+		butAt, hedged, again := -1, false, false
+		for k := i; k < j; k++ {
+			if items[k].contrast && butAt < 0 {
+				butAt = k
+			}
+			hedged = hedged || items[k].hedge
+			again = again || items[k].text == "again"
+		}
+		for k := i; k < j; k++ {
+			if butAt >= 0 {
+				if k < butAt {
+					vals[k] *= 0.5
+				} else if k > butAt {
+					vals[k] *= 1.5
+				}
+			}
+			if hedged {
+				vals[k] *= 0.85
+			}
+			sentSum[s] += vals[k]
+		}
+		// "He forgot again": repetition is what makes an event hurt in a journal.
+		if again && sentSum[s] < 0 {
+			for k := i; k < j; k++ {
+				vals[k] *= 1.25
+			}
+			sentSum[s] *= 1.25
+		}
+		i = j
+	}
+
+	res.sentences = make([]float64, nSent)
+	var total float64
+	var ex, qm int
+	for s := range sentSum {
+		total += sentSum[s]
+		ex += sents[s].exclaims
+		qm += sents[s].questions
+		res.sentences[s] = normalize(sentSum[s] + emphasis(sentSum[s], sents[s].exclaims, sents[s].questions))
+	}
+	if nSent <= 3 {
+		res.score = normalize(total + emphasis(total, ex, qm))
+	} else {
+		// Long entries: VADER's summed score saturates at ±1 for any long text, which
+		// says nothing. Average the sentences that carry feeling; neutral ones dilute a
+		// little, as they do when a person reads the entry.
+		var sum, w float64
+		for s, c := range res.sentences {
+			if sentSum[s] != 0 {
+				sum += c
+				w++
+			} else {
+				w += 0.25
+			}
+		}
+		if w > 0 {
+			res.score = sum / w
+		}
+	}
+
+	for i, v := range vals {
+		if v == 0 {
+			continue
+		}
+		res.hits++
+		if v > 0 {
+			res.pos += v
+		} else {
+			res.neg -= v
+		}
+		if math.Abs(v) >= 0.5 {
+			res.keywords = addKeyword(res.keywords, items[i].text, v)
+		}
+	}
+	return res
+}
+
+func addKeyword(kw []scored, text string, v float64) []scored {
+	for i := range kw {
+		if kw[i].text == text {
+			kw[i].val += v
+			return kw
+		}
+	}
+	return append(kw, scored{text, v})
+}
+
+func emphasis(sum float64, exclaims, questions int) float64 {
+	if sum == 0 {
+		return 0
+	}
+	amp := float64(min(exclaims, 4)) * exclaimAmp
+	if questions > 1 {
+		if questions <= 3 {
+			amp += float64(questions) * questionAmp
+		} else {
+			amp += 0.96
+		}
+	}
+	return math.Copysign(amp, sum)
+}
+
+func normalize(x float64) float64 {
+	s := x / math.Sqrt(x*x+normAlpha)
+	return max(-1, min(1, s))
+}
+
+func hasCapsDiff(items []item) bool {
+	caps, other := false, false
+	for i := range items {
+		if isAllCaps(items[i].raw) {
+			caps = true
+		} else {
+			other = true
+		}
+		if caps && other {
+			return true
+		}
+	}
+	return false
+}
+
+// polysemous returns a word's valence, or zero where VADER's lexicon word is being used
+// in a sense that carries no feeling: "like" as a preposition, "well" and "pretty" as
+// fillers or intensifiers, "kind" in "what kind", "care" in "health care".
+func polysemous(items []item, i int) float64 {
+	it := &items[i]
+	prev, next := "", ""
+	if i > 0 && items[i-1].sent == it.sent {
+		prev = items[i-1].text
+	}
+	if i+1 < len(items) && items[i+1].sent == it.sent {
+		next = items[i+1].text
+	}
+	switch it.text {
+	case "like":
+		switch prev {
+		case "i", "we", "they", "you", "really", "would", "i'd", "we'd", "you'd", "also", "just",
+			"do", "does", "did", "still", "truly", "genuinely", "actually", "definitely", "to":
+			return it.e.val
+		}
+		if items[max(i-1, 0)].negator && prev != "" {
+			return it.e.val
+		}
+		return 0
+	case "well":
+		if prev == "" || prev == "as" || next == "as" || next == "i" {
+			return 0
+		}
+	case "pretty":
+		if next != "" && (items[i+1].known || items[i+1].booster != 0 || next == "much" || next == "sure") {
+			return 0 // "pretty bad": an intensifier, not praise
+		}
+	case "kind":
+		switch prev {
+		case "what", "this", "that", "some", "any", "every", "the", "a", "one", "same", "different", "all", "which":
+			return 0
+		}
+	case "care":
+		switch prev {
+		case "health", "child", "day", "medical", "primary", "intensive", "skin", "foster", "elder", "patient", "hair":
+			return 0
+		}
+	case "sure":
+		if prev == "make" || prev == "makes" || prev == "made" || prev == "making" {
+			return 0
+		}
+	case "dear":
+		if prev == "" {
+			return 0 // a letter's salutation
+		}
+	}
+	return it.e.val
+}

@@ -1,0 +1,139 @@
+package offline
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// token is one whitespace-separated word (punctuation stripped) or one emoji.
+type token struct {
+	text  string // lower-case
+	raw   string // as written, for ALL-CAPS emphasis
+	sent  int    // sentence index
+	emoji rune   // non-zero when the token is an emoji
+}
+
+// sentenceInfo carries what the tokenizer learned about each sentence's punctuation.
+type sentenceInfo struct {
+	exclaims  int
+	questions int
+}
+
+// tokenize splits text into tokens and sentences. It allocates the token slice and at
+// most one lower-cased copy of the text; tokens are substrings of those.
+func (a *Analyzer) tokenize(text string) ([]token, []sentenceInfo) {
+	lower := text
+	if needsLowering(text) {
+		lower = strings.ToLower(text)
+	}
+	if strings.ContainsRune(lower, '’') {
+		// Curly apostrophes come from phones; "didn’t" must negate like "didn't".
+		lower = strings.ReplaceAll(lower, "’", "'")
+	}
+	raw := text
+	if len(raw) != len(lower) {
+		raw = lower // byte offsets no longer line up; give up on caps emphasis
+	}
+
+	toks := make([]token, 0, len(lower)/5+1)
+	sents := make([]sentenceInfo, 1, len(lower)/60+1)
+	sent := 0
+	endSentence := false
+	i := 0
+	for i < len(lower) {
+		// skip whitespace
+		r, size := utf8.DecodeRuneInString(lower[i:])
+		if unicode.IsSpace(r) {
+			if r == '\n' && len(toks) > 0 && toks[len(toks)-1].sent == sent {
+				endSentence = true // a line break ends a journal sentence even without a full stop
+			}
+			i += size
+			continue
+		}
+		start := i
+		for i < len(lower) {
+			r, size = utf8.DecodeRuneInString(lower[i:])
+			if unicode.IsSpace(r) {
+				break
+			}
+			i += size
+		}
+		if endSentence {
+			sent++
+			sents = append(sents, sentenceInfo{})
+			endSentence = false
+		}
+		// Split emoji out of the field: "great😀" is a word and an emoji.
+		wstart := start
+		for j := start; j < i; {
+			r, size := utf8.DecodeRuneInString(lower[j:])
+			if _, ok := a.lex.emoji[r]; ok {
+				toks = a.appendWord(toks, lower, raw, wstart, j, sent)
+				toks = append(toks, token{text: lower[j : j+size], raw: raw[j : j+size], sent: sent, emoji: r})
+				wstart = j + size
+			}
+			j += size
+		}
+		toks = a.appendWord(toks, lower, raw, wstart, i, sent)
+
+		// Trailing punctuation closes a sentence and carries VADER's emphasis.
+		field := lower[start:i]
+		trail := field[len(strings.TrimRight(field, "!?.…\"')")):]
+		if strings.ContainsAny(trail, "!?.…") && !isEmoticon(field) {
+			sents[sent].exclaims += strings.Count(trail, "!")
+			sents[sent].questions += strings.Count(trail, "?")
+			endSentence = true
+		}
+	}
+	return toks, sents
+}
+
+func (a *Analyzer) appendWord(toks []token, lower, raw string, s, e, sent int) []token {
+	if s >= e {
+		return toks
+	}
+	w := lower[s:e]
+	if _, ok := a.lex.words[w]; ok {
+		// Emoticons such as ":)" and "<3" are lexicon entries made of punctuation.
+		return append(toks, token{text: w, raw: raw[s:e], sent: sent})
+	}
+	ls := strings.IndexFunc(w, isWordRune)
+	if ls < 0 {
+		return toks // pure punctuation or symbols carries nothing
+	}
+	le := strings.LastIndexFunc(w, isWordRune)
+	_, lsz := utf8.DecodeRuneInString(w[le:])
+	le += lsz
+	return append(toks, token{text: w[ls:le], raw: raw[s+ls : s+le], sent: sent})
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+func isEmoticon(field string) bool {
+	return len(field) <= 4 && strings.ContainsAny(field, ":;=") && strings.ContainsAny(field, "()DPp/\\|][")
+}
+
+func needsLowering(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' || c >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return false
+}
+
+// isAllCaps reports whether a word is written in capitals for emphasis ("HATE").
+func isAllCaps(w string) bool {
+	letters := 0
+	for _, r := range w {
+		if unicode.IsLower(r) {
+			return false
+		}
+		if unicode.IsUpper(r) {
+			letters++
+		}
+	}
+	return letters > 1
+}
