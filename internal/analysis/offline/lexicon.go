@@ -217,7 +217,7 @@ func (lx *lexicon) lookup(w string) (entry, bool) {
 	}
 	for _, sf := range stemRules {
 		base, ok := strings.CutSuffix(w, sf.suffix)
-		if !ok || len(base) < 4 {
+		if !ok || len(base) < 3 || (len(base) < 4 && sf.suffix != "s") {
 			continue
 		}
 		if e, ok := lx.words[base+sf.add]; ok {

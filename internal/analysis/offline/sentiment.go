@@ -13,6 +13,11 @@ const (
 	normAlpha      = 15.0
 	exclaimAmp     = 0.292
 	questionAmp    = 0.18
+
+	bareNegation = -0.4
+	// Affect density: a feeling word in a six-word sentence says more than the same word
+	// in a forty-word one. Sums are scaled by sqrt(lengthRef/n) past lengthRef words.
+	lengthRef = 6.0
 )
 
 // item is a scoring unit: a single token or a phrase from the event lexicon.
@@ -124,6 +129,15 @@ func (a *Analyzer) scoreSentiment(toks []token, sents []sentenceInfo) sentiment 
 		if (it.known && !it.emoji) || a.lex.function[it.text] {
 			res.english++
 		}
+		if it.negator && !it.known {
+			// A negation with no feeling word to turn ("he didn't say anything", "I can't
+			// do this") still leans negative in personal writing. The weight alone stays
+			// inside the neutral band; it only tips sentences that already lean.
+			if !negatesSomething(items, i) {
+				vals[i] = bareNegation
+			}
+			continue
+		}
 		if !it.known || it.booster != 0 {
 			continue
 		}
@@ -204,6 +218,7 @@ func (a *Analyzer) scoreSentiment(toks []token, sents []sentenceInfo) sentiment 
 	// Contrast: what follows "but" carries the sentence (VADER's but-check, per sentence).
 	nSent := len(sents)
 	sentSum := make([]float64, nSent)
+	sentLen := make([]int, nSent)
 	for s, i := 0, 0; s < nSent; s++ {
 		j := i
 		for j < len(items) && items[j].sent == s {
@@ -237,6 +252,7 @@ func (a *Analyzer) scoreSentiment(toks []token, sents []sentenceInfo) sentiment 
 			}
 			sentSum[s] *= 1.25
 		}
+		sentLen[s] = j - i
 		i = j
 	}
 
@@ -247,10 +263,10 @@ func (a *Analyzer) scoreSentiment(toks []token, sents []sentenceInfo) sentiment 
 		total += sentSum[s]
 		ex += sents[s].exclaims
 		qm += sents[s].questions
-		res.sentences[s] = normalize(sentSum[s] + emphasis(sentSum[s], sents[s].exclaims, sents[s].questions))
+		res.sentences[s] = normalize((sentSum[s] + emphasis(sentSum[s], sents[s].exclaims, sents[s].questions)) * lengthFactor(sentLen[s]))
 	}
 	if nSent <= 3 {
-		res.score = normalize(total + emphasis(total, ex, qm))
+		res.score = normalize((total + emphasis(total, ex, qm)) * lengthFactor(len(items)))
 	} else {
 		// Long entries: VADER's summed score saturates at ±1 for any long text, which
 		// says nothing. Average the sentences that carry feeling; neutral ones dilute a
@@ -382,4 +398,21 @@ func polysemous(items []item, i int) float64 {
 		}
 	}
 	return it.e.val
+}
+
+func lengthFactor(n int) float64 {
+	if float64(n) <= lengthRef {
+		return 1
+	}
+	return math.Sqrt(lengthRef / float64(n))
+}
+
+// negatesSomething reports whether a negator has a scored word within reach.
+func negatesSomething(items []item, i int) bool {
+	for k := 1; k <= 3 && i+k < len(items) && items[i+k].sent == items[i].sent; k++ {
+		if n := &items[i+k]; n.known && (n.e.val != 0 || n.e.event) {
+			return true
+		}
+	}
+	return false
 }
