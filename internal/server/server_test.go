@@ -1,0 +1,82 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/resonant-journal/resonant/internal/config"
+	"github.com/resonant-journal/resonant/internal/server"
+	"github.com/resonant-journal/resonant/internal/store"
+	"github.com/resonant-journal/resonant/internal/store/storetest"
+)
+
+// TestServeAnswersHealthAndStopsGracefully runs the whole server on each
+// engine: it migrates, answers /healthz and /readyz, stops on cancel, and
+// releases the database.
+func TestServeAnswersHealthAndStopsGracefully(t *testing.T) {
+	for _, e := range storetest.Engines {
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			opts := storetest.Options(t, e)
+			cfg, err := config.Parse("serve", []string{"--data-dir", opts.DataDir, "--database-url", opts.DatabaseURL, "--shutdown-timeout", "10s"},
+				func(string) string { return "" }, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			ready := make(chan string, 1)
+			done := make(chan error, 1)
+			go func() { done <- server.Run(ctx, cfg, server.Options{Listener: ln, Ready: func(a string) { ready <- a }}) }()
+			var addr string
+			select {
+			case addr = <-ready:
+			case err := <-done:
+				t.Fatalf("server stopped before it was ready: %v", err)
+			case <-time.After(60 * time.Second):
+				t.Fatal("server not ready")
+			}
+			for _, path := range []string{"/healthz", "/readyz"} {
+				res, err := http.Get("http://" + addr + path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var body map[string]any
+				_ = json.NewDecoder(res.Body).Decode(&body)
+				res.Body.Close()
+				if res.StatusCode != http.StatusOK {
+					t.Fatalf("GET %s = %d %v", path, res.StatusCode, body)
+				}
+			}
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("Run returned %v after a graceful stop", err)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatal("server did not stop")
+			}
+			if _, err := http.Get("http://" + addr + "/healthz"); err == nil {
+				t.Fatal("server still accepts connections after stopping")
+			}
+			if e == store.SQLite {
+				// The data-directory lock is released: a new process may open it.
+				s, err := store.Open(context.Background(), store.Options{DataDir: opts.DataDir})
+				if err != nil {
+					t.Fatalf("reopen after stop: %v", err)
+				}
+				_ = s.Close()
+			}
+		})
+	}
+}
