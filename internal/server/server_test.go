@@ -36,7 +36,9 @@ func TestServeAnswersHealthAndStopsGracefully(t *testing.T) {
 			defer cancel()
 			ready := make(chan string, 1)
 			done := make(chan error, 1)
-			go func() { done <- server.Run(ctx, cfg, server.Options{Listener: ln, Ready: func(a string) { ready <- a }}) }()
+			go func() {
+				done <- server.Run(ctx, cfg, server.Options{Listener: ln, Ready: func(a string) { ready <- a }})
+			}()
 			var addr string
 			select {
 			case addr = <-ready:
