@@ -28,6 +28,7 @@ const usage = `resonant — a private relationship-health journal
 Usage:
   resonant serve   [flags]   run the server (default: embedded SQLite in ./data, http://127.0.0.1:8080)
   resonant migrate [flags]   apply database migrations and exit
+  resonant analyze [flags]   analyse one text per stdin line with the offline analyzer
   resonant version           print the version
 
 Every flag has a RESONANT_* environment equivalent (--data-dir ↔ RESONANT_DATA_DIR).
@@ -64,6 +65,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runServe(ctx, rest, stderr)
 	case "migrate":
 		return runMigrate(ctx, rest, stdout, stderr)
+	case "analyze":
+		return runAnalyze(ctx, rest, stdin, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "resonant", buildVersion())
 		return nil
