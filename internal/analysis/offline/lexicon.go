@@ -193,7 +193,7 @@ tremendous tremendously uber unbelievably unusually utter utterly very`
 occasional occasionally partly scarce scarcely slight slightly somewhat sorta sortof sort-of bit`
 
 	cancellerWords = `forgot forget forgets forgotten forgetting missed skipped skip cancelled canceled
-cancels cancel ruined ruin lost instead`
+cancels cancel cancelling canceling ruined ruin lost instead failed stopped betrayed refused broke`
 
 	hedgeWords = `maybe perhaps guess suppose probably possibly somehow`
 
