@@ -108,7 +108,9 @@ END;
 CREATE TRIGGER journal_entries_fts_delete AFTER DELETE ON journal_entries BEGIN
     INSERT INTO journal_entries_fts (journal_entries_fts, rowid, content, tags) VALUES ('delete', old.seq, old.content, old.tags);
 END;
-CREATE TRIGGER journal_entries_fts_update AFTER UPDATE OF content, tags ON journal_entries BEGIN
+-- Auto-save rewrites the row every few seconds; re-index only when the text changed.
+CREATE TRIGGER journal_entries_fts_update AFTER UPDATE OF content, tags ON journal_entries
+WHEN old.content IS NOT new.content OR old.tags IS NOT new.tags BEGIN
     INSERT INTO journal_entries_fts (journal_entries_fts, rowid, content, tags) VALUES ('delete', old.seq, old.content, old.tags);
     INSERT INTO journal_entries_fts (rowid, content, tags) VALUES (new.seq, new.content, new.tags);
 END;

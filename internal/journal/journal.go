@@ -1,0 +1,101 @@
+// Package journal is relationships and journal entries: validation,
+// ownership, drafts and publishing (with the analysis queued in the same
+// transaction), cursor pagination and full-text search. It knows nothing
+// about HTTP; every method takes the signed-in user's id and answers
+// store.ErrNotFound for anything that is not theirs.
+package journal
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/resonant-journal/resonant/internal/store"
+)
+
+// Enqueuer inserts and withdraws analysis jobs inside a store transaction
+// (queue.AnalysisJobs in production).
+type Enqueuer interface {
+	// EnqueueAnalysis queues one analysis per entry, replacing any job still
+	// waiting for the same entry.
+	EnqueueAnalysis(ctx context.Context, tx *store.Tx, userID string, entryIDs ...string) error
+	// CancelAnalysis withdraws the entry's waiting jobs.
+	CancelAnalysis(ctx context.Context, tx *store.Tx, entryID string) error
+	// CancelOrphanedAnalyses withdraws the user's waiting jobs whose entry is gone.
+	CancelOrphanedAnalyses(ctx context.Context, tx *store.Tx, userID string) error
+}
+
+// Config holds the service's dependencies.
+type Config struct {
+	Store    *store.Store
+	Enqueuer Enqueuer
+	// Now is the clock; nil means time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Service manages relationships and entries.
+type Service struct {
+	store *store.Store
+	jobs  Enqueuer
+	clock func() time.Time
+	log   *slog.Logger
+}
+
+// New returns the service.
+func New(cfg Config) *Service {
+	s := &Service{store: cfg.Store, jobs: cfg.Enqueuer, clock: cfg.Now, log: cfg.Logger}
+	if s.clock == nil {
+		s.clock = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	return s
+}
+
+// now is the clock in UTC at the databases' microsecond precision, so what
+// a call returns is exactly what a later read (or a cursor) sees.
+func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }
+
+func newID() (string, error) {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return "", fmt.Errorf("new id: %w", err)
+	}
+	return id.String(), nil
+}
+
+// Real-time event types written by this package (API.md "Real time").
+const (
+	EventEntryCreated        = "entry.created"
+	EventEntryUpdated        = "entry.updated"
+	EventEntryDeleted        = "entry.deleted"
+	EventRelationshipChanged = "relationship.changed"
+	EventAnalysisStatus      = "analysis.status"
+)
+
+// queueAnalysis marks the entry's analysis queued, inserts its job and
+// announces the status, all in tx.
+func (s *Service) queueAnalysis(ctx context.Context, tx *store.Tx, e store.Entry, now time.Time) (store.AnalysisStatus, error) {
+	if err := tx.QueueAnalyses(ctx, e.UserID, []string{e.ID}, now); err != nil {
+		return store.AnalysisStatus{}, err
+	}
+	if err := s.jobs.EnqueueAnalysis(ctx, tx, e.UserID, e.ID); err != nil {
+		return store.AnalysisStatus{}, err
+	}
+	if _, err := tx.AppendEvent(ctx, store.Event{UserID: e.UserID, Type: EventAnalysisStatus, EntityID: e.ID,
+		RelationshipID: e.RelationshipID, Data: map[string]string{"status": store.AnalysisQueued}, At: now}); err != nil {
+		return store.AnalysisStatus{}, err
+	}
+	return queuedStatus(e, now), nil
+}
+
+// queuedStatus is the row QueueAnalyses writes, without reading it back.
+func queuedStatus(e store.Entry, now time.Time) store.AnalysisStatus {
+	return store.AnalysisStatus{EntryID: e.ID, UserID: e.UserID, Status: store.AnalysisQueued, QueuedAt: now,
+		CircuitBreakerState: "closed", UpdatedAt: now}
+}

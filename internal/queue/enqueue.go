@@ -1,0 +1,88 @@
+package queue
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/resonant-journal/resonant/internal/store"
+)
+
+// AnalysisJobs inserts and withdraws analyze_entry jobs inside the store's
+// transactions, so an entry, its queued status and its job commit together.
+// It implements journal.Enqueuer.
+type AnalysisJobs struct {
+	client *Client
+}
+
+// NewAnalysisJobs wraps the River client (it need not be started).
+func NewAnalysisJobs(c *Client) *AnalysisJobs { return &AnalysisJobs{client: c} }
+
+// waitingStates are the states of a job that has not started: withdrawing
+// one of these is safe. A running job is left alone; the worker re-checks
+// that its entry still exists and is unchanged.
+var waitingStates = []rivertype.JobState{
+	rivertype.JobStateAvailable, rivertype.JobStateScheduled, rivertype.JobStateRetryable, rivertype.JobStatePending,
+}
+
+// EnqueueAnalysis inserts one analyze_entry job per entry in tx. Any job
+// still waiting for the same entry is withdrawn first: rapid edits of a
+// published entry leave one job, for the latest text. (River's unique jobs
+// cannot do this: their states must include running, so an edit made while
+// the previous text is being analysed would not be re-analysed.)
+func (a *AnalysisJobs) EnqueueAnalysis(ctx context.Context, tx *store.Tx, userID string, entryIDs ...string) error {
+	if len(entryIDs) == 0 {
+		return nil
+	}
+	params := make([]river.InsertManyParams, len(entryIDs))
+	for i, id := range entryIDs {
+		params[i] = river.InsertManyParams{Args: AnalyzeEntryArgs{EntryID: id, UserID: userID}}
+	}
+	if len(entryIDs) == 1 {
+		if err := a.CancelAnalysis(ctx, tx, entryIDs[0]); err != nil {
+			return err
+		}
+		if _, err := a.client.InsertTx(ctx, tx.SQL(), params[0].Args, nil); err != nil {
+			return fmt.Errorf("enqueue analysis: %w", err)
+		}
+		return nil
+	}
+	// Many entries means an import of new entries: nothing can be waiting.
+	if _, err := a.client.InsertManyFastTx(ctx, tx.SQL(), params); err != nil {
+		return fmt.Errorf("enqueue analyses: %w", err)
+	}
+	return nil
+}
+
+// CancelAnalysis withdraws the waiting analyze_entry jobs of one entry.
+func (a *AnalysisJobs) CancelAnalysis(ctx context.Context, tx *store.Tx, entryID string) error {
+	p := river.NewJobDeleteManyParams().Kinds(AnalyzeEntryArgs{}.Kind()).States(waitingStates...).
+		Where("args ->> 'entryId' = @entry_id", river.NamedArgs{"entry_id": entryID})
+	if _, err := a.client.JobDeleteManyTx(ctx, tx.SQL(), p); err != nil {
+		return fmt.Errorf("withdraw analysis job: %w", err)
+	}
+	return nil
+}
+
+// cancelBatch is how many orphaned jobs one delete withdraws.
+const cancelBatch = 1000
+
+// CancelOrphanedAnalyses withdraws the user's waiting analyze_entry jobs
+// whose entry no longer exists (after a relationship and its entries were
+// deleted in tx).
+func (a *AnalysisJobs) CancelOrphanedAnalyses(ctx context.Context, tx *store.Tx, userID string) error {
+	p := river.NewJobDeleteManyParams().Kinds(AnalyzeEntryArgs{}.Kind()).States(waitingStates...).First(cancelBatch).
+		Where("args ->> 'userId' = @user_id AND NOT EXISTS (SELECT 1 FROM journal_entries e WHERE e.id = args ->> 'entryId')",
+			river.NamedArgs{"user_id": userID})
+	for {
+		res, err := a.client.JobDeleteManyTx(ctx, tx.SQL(), p)
+		if err != nil {
+			return fmt.Errorf("withdraw analysis jobs: %w", err)
+		}
+		if len(res.Jobs) < cancelBatch {
+			return nil
+		}
+	}
+}

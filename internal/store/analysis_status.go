@@ -1,0 +1,121 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// AnalysisStatus tracks an entry's analysis (spec: "Analysis Status Tracking").
+type AnalysisStatus struct {
+	EntryID             string
+	UserID              string
+	Status              string // queued, processing, completed, fallback, failed
+	QueuedAt            time.Time
+	StartedAt           time.Time // zero until processing
+	CompletedAt         time.Time // zero until finished
+	RetryCount          int
+	CircuitBreakerState string
+	ErrorMessage        string
+	FallbackReason      string
+	UpdatedAt           time.Time
+}
+
+// Analysis statuses.
+const (
+	AnalysisQueued     = "queued"
+	AnalysisProcessing = "processing"
+	AnalysisCompleted  = "completed"
+	AnalysisFallback   = "fallback"
+	AnalysisFailed     = "failed"
+)
+
+const analysisStatusColumns = `entry_id, user_id, status, queued_at, started_at, completed_at, retry_count,
+	circuit_breaker_state, error_message, fallback_reason, updated_at`
+
+func scanAnalysisStatus(row interface{ Scan(...any) error }) (AnalysisStatus, error) {
+	var s AnalysisStatus
+	err := row.Scan(&s.EntryID, &s.UserID, &s.Status, ScanTime(&s.QueuedAt), ScanTime(&s.StartedAt), ScanTime(&s.CompletedAt),
+		&s.RetryCount, &s.CircuitBreakerState, &s.ErrorMessage, &s.FallbackReason, ScanTime(&s.UpdatedAt))
+	return s, err
+}
+
+// queueAnalysisSQL creates the status row, or resets an existing one to a
+// fresh queued state (a re-publish or a retry starts over).
+const queueAnalysisSQL = `INSERT INTO analysis_status (entry_id, user_id, status, queued_at, started_at, completed_at, retry_count,
+	circuit_breaker_state, error_message, fallback_reason, updated_at)
+VALUES %s
+ON CONFLICT (entry_id) DO UPDATE SET status = excluded.status, queued_at = excluded.queued_at, started_at = NULL,
+	completed_at = NULL, retry_count = 0, error_message = '', fallback_reason = '', updated_at = excluded.updated_at`
+
+const queueAnalysisRow = `(?, ?, 'queued', ?, NULL, NULL, 0, 'closed', '', '', ?)`
+
+// QueueAnalyses marks the user's entries' analyses queued at now. It does
+// not check ownership: callers pass entries they have just written.
+func (q *Queries) QueueAnalyses(ctx context.Context, userID string, entryIDs []string, now time.Time) error {
+	at := DBTime(now)
+	for start := 0; start < len(entryIDs); start += importBatchRows {
+		batch := entryIDs[start:min(start+importBatchRows, len(entryIDs))]
+		rows := make([]string, len(batch))
+		args := make([]any, 0, len(batch)*4)
+		for i, id := range batch {
+			rows[i] = queueAnalysisRow
+			args = append(args, id, userID, at, at)
+		}
+		if _, err := q.exec(ctx, fmt.Sprintf(queueAnalysisSQL, strings.Join(rows, ", ")), args...); err != nil {
+			return fmt.Errorf("queue analysis: %w", err)
+		}
+	}
+	return nil
+}
+
+// GetAnalysisStatus returns the status of the user's entry, or ErrNotFound
+// (drafts have none).
+func (q *Queries) GetAnalysisStatus(ctx context.Context, userID, entryID string) (AnalysisStatus, error) {
+	s, err := scanAnalysisStatus(q.queryRow(ctx, `SELECT `+analysisStatusColumns+` FROM analysis_status WHERE entry_id = ? AND user_id = ?`, entryID, userID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return AnalysisStatus{}, fmt.Errorf("analysis status %s: %w", entryID, ErrNotFound)
+	}
+	if err != nil {
+		return AnalysisStatus{}, fmt.Errorf("get analysis status: %w", err)
+	}
+	return s, nil
+}
+
+// ListAnalysisStatuses returns a page of the user's statuses, most recently
+// queued first, optionally only those in one status.
+func (q *Queries) ListAnalysisStatuses(ctx context.Context, userID, status string, after *Cursor, limit int) ([]AnalysisStatus, error) {
+	var b strings.Builder
+	b.WriteString(`SELECT ` + analysisStatusColumns + ` FROM analysis_status WHERE user_id = ?`)
+	args := []any{userID}
+	if status != "" {
+		b.WriteString(` AND status = ?`)
+		args = append(args, status)
+	}
+	if after != nil {
+		b.WriteString(` AND (queued_at, entry_id) < (?, ?)`)
+		args = append(args, DBTime(after.Time), after.ID)
+	}
+	b.WriteString(` ORDER BY queued_at DESC, entry_id DESC LIMIT ?`)
+	args = append(args, limit)
+	rows, err := q.query(ctx, b.String(), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list analysis statuses: %w", err)
+	}
+	defer rows.Close()
+	var out []AnalysisStatus
+	for rows.Next() {
+		s, err := scanAnalysisStatus(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list analysis statuses: %w", err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list analysis statuses: %w", err)
+	}
+	return out, nil
+}
