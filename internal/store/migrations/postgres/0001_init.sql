@@ -58,7 +58,7 @@ CREATE TABLE access_tokens (
     user_id      TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     name         TEXT NOT NULL,
     token_hash   TEXT NOT NULL UNIQUE,
-    last_used_at TEXT,
+    last_used_at TIMESTAMPTZ,
     created_at   TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX access_tokens_by_user ON access_tokens (user_id, created_at);

@@ -1,0 +1,132 @@
+package accounts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/resonant-journal/resonant/internal/store"
+	"github.com/resonant-journal/resonant/internal/validate"
+)
+
+// ProfilePatch changes the fields it names.
+type ProfilePatch struct {
+	Name        *string
+	Preferences *PreferencesPatch
+}
+
+// UpdateProfile applies p to the user.
+func (s *Service) UpdateProfile(ctx context.Context, userID string, p ProfilePatch) (User, error) {
+	return s.updateProfile(ctx, userID, p, false)
+}
+
+// CompleteOnboarding stores the wizard's preferences and marks onboarding
+// complete.
+func (s *Service) CompleteOnboarding(ctx context.Context, userID string, prefs *PreferencesPatch) (User, error) {
+	if prefs == nil {
+		return User{}, validate.Field("preferences", "is required")
+	}
+	return s.updateProfile(ctx, userID, ProfilePatch{Preferences: prefs}, true)
+}
+
+func (s *Service) updateProfile(ctx context.Context, userID string, p ProfilePatch, completeOnboarding bool) (User, error) {
+	err := s.st.InTx(ctx, func(tx *store.Tx) error {
+		row, err := tx.UserByID(ctx, userID)
+		if err != nil {
+			return err
+		}
+		errs := validate.Errors{}
+		name := row.Name
+		if p.Name != nil {
+			name = checkName(*p.Name, errs)
+		}
+		prefs := p.Preferences.apply(decodePreferences(row.Preferences), "preferences.", errs)
+		if err := errs.Err(); err != nil {
+			return err
+		}
+		return tx.UpdateUserProfile(ctx, userID, name, mustJSON(prefs), row.OnboardingCompleted || completeOnboarding, s.now().UTC())
+	})
+	if err != nil {
+		return User{}, err
+	}
+	return s.User(ctx, userID)
+}
+
+// DeleteAccount deletes the user and everything they own, after checking
+// their password (users without one, from Clerk, are already
+// authenticated by Clerk). Wrong passwords count against the sign-in limit.
+func (s *Service) DeleteAccount(ctx context.Context, userID, password string) error {
+	row, err := s.st.UserByID(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if row.PasswordHash != "" {
+		if password == "" {
+			return validate.Field("password", "is required")
+		}
+		if len(password) > MaxPasswordLen {
+			return validate.Field("password", fmt.Sprintf("must be at most %d bytes", MaxPasswordLen))
+		}
+		if err := s.rateLimit("signin:acct:"+row.EmailNormalized, s.limits.SignInPerAccount); err != nil {
+			return err
+		}
+		ok, err := VerifyPassword(password, row.PasswordHash)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return validate.Field("password", "is not correct")
+		}
+	}
+	return s.st.InTx(ctx, func(tx *store.Tx) error { return tx.DeleteUser(ctx, userID) })
+}
+
+// RevokeSessions signs the user out everywhere.
+func (s *Service) RevokeSessions(ctx context.Context, userID string) error {
+	return s.st.InTx(ctx, func(tx *store.Tx) error { return tx.RevokeUserSessions(ctx, userID, s.now().UTC()) })
+}
+
+// SetTier sets the tier of the user with email (an admin command).
+func (s *Service) SetTier(ctx context.Context, email, tier string) (User, error) {
+	if tier != TierFree && tier != TierPremium {
+		return User{}, validate.Field("tier", "must be free or premium")
+	}
+	u, err := s.st.UserByEmail(ctx, NormalizeEmail(email))
+	if err != nil {
+		return User{}, err
+	}
+	if err := s.st.InTx(ctx, func(tx *store.Tx) error { return tx.SetUserTier(ctx, u.ID, tier, s.now().UTC()) }); err != nil {
+		return User{}, err
+	}
+	return s.User(ctx, u.ID)
+}
+
+// SetFlag sets one feature flag of the user with email (an admin command);
+// unknown flag names are a validation error.
+func (s *Service) SetFlag(ctx context.Context, email, flag string, on bool) (User, error) {
+	if err := (&FeatureFlags{}).Set(flag, on); err != nil {
+		return User{}, err
+	}
+	u, err := s.st.UserByEmail(ctx, NormalizeEmail(email))
+	if err != nil {
+		return User{}, err
+	}
+	err = s.st.InTx(ctx, func(tx *store.Tx) error {
+		row, err := tx.UserByID(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		flags := decodeFlags(row.FeatureFlags)
+		if err := flags.Set(flag, on); err != nil {
+			return err
+		}
+		return tx.SetFeatureFlags(ctx, u.ID, mustJSON(flags), s.now().UTC())
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return User{}, fmt.Errorf("user %s: %w", email, store.ErrNotFound)
+	}
+	if err != nil {
+		return User{}, err
+	}
+	return s.User(ctx, u.ID)
+}
