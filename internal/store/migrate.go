@@ -17,6 +17,10 @@ import (
 //go:embed migrations
 var migrationFiles embed.FS
 
+// MigrationFiles exposes the embedded migrations (tests key their
+// template databases on them).
+func MigrationFiles() fs.FS { return migrationFiles }
+
 // ErrSchemaTooNew means the database was migrated by a newer Resonant.
 var ErrSchemaTooNew = errors.New("database schema is newer than this binary")
 

@@ -13,6 +13,7 @@ import (
 )
 
 func TestMigrateIsIdempotent(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		applied, err := s.Migrate(ctx)
@@ -33,6 +34,7 @@ func TestMigrateIsIdempotent(t *testing.T) {
 }
 
 func TestMigrateRefusesNewerSchema(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		_, latest, _ := s.SchemaStatus(ctx)
@@ -55,7 +57,7 @@ func TestMigrateRefusesNewerSchema(t *testing.T) {
 func TestConcurrentMigrationsApplyOnce(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	url := storetest.NewPostgresDatabase(t)
+	url := storetest.NewEmptyPostgresDatabase(t)
 	const n = 4
 	stores := make([]*store.Store, n)
 	for i := range stores {
@@ -118,6 +120,7 @@ func TestOpenRejectsUnknownDatabaseURL(t *testing.T) {
 }
 
 func TestTimesRoundTripOnBothEngines(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		want := time.Date(2026, 11, 26, 12, 30, 45, 123456000, time.FixedZone("x", 3600))

@@ -11,14 +11,20 @@ package storetest
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/rivermigrate"
 
+	"github.com/resonant-journal/resonant/internal/queue"
 	"github.com/resonant-journal/resonant/internal/store"
 )
 
@@ -72,15 +78,21 @@ func Options(t testing.TB, e store.Engine) store.Options {
 	}
 }
 
-// NewPostgresDatabase creates an empty database on the test server and
-// returns its URL; it is dropped when the test ends.
+// NewPostgresDatabase creates a migrated database (our schema and River's)
+// on the test server and returns its URL; it is dropped when the test ends.
+// Each is a copy of a template migrated once and reused across runs while
+// the schema is unchanged, which keeps a fresh database per test cheap.
 func NewPostgresDatabase(t testing.TB) string {
 	t.Helper()
-	base := os.Getenv("RESONANT_TEST_DATABASE_URL")
-	if base == "" {
-		base = DefaultPostgresURL
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	return newDatabase(t, "schema")
+}
+
+// newDatabase creates a database, copied from the schema template when
+// from is "schema", empty otherwise.
+func newDatabase(t testing.TB, from string) string {
+	t.Helper()
+	base := baseURL()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	admin, err := pgx.Connect(ctx, base)
 	if err != nil {
@@ -90,10 +102,17 @@ func NewPostgresDatabase(t testing.TB) string {
 		t.Skipf("PostgreSQL not reachable at %s (set RESONANT_TEST_DATABASE_URL): %v", redact(base), err)
 	}
 	defer func() { _ = admin.Close(context.Background()) }()
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	name := "resonant_test_" + hex.EncodeToString(b[:])
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+	create := "CREATE DATABASE "
+	name := "resonant_test_" + randomHex(6)
+	create += name
+	if from == "schema" {
+		tmpl, err := ensureTemplate(ctx, admin, base)
+		if err != nil {
+			t.Fatalf("prepare template database: %v", err)
+		}
+		create += " TEMPLATE " + tmpl
+	}
+	if _, err := admin.Exec(ctx, create); err != nil {
 		t.Fatalf("create test database: %v", err)
 	}
 	t.Cleanup(func() {
@@ -109,12 +128,106 @@ func NewPostgresDatabase(t testing.TB) string {
 			t.Logf("drop test database %s: %v", name, err)
 		}
 	})
+	return withDatabase(t, base, name)
+}
+
+// NewEmptyPostgresDatabase creates an empty database (no schema at all),
+// for tests of migration itself; it is dropped when the test ends.
+func NewEmptyPostgresDatabase(t testing.TB) string {
+	t.Helper()
+	return newDatabase(t, "")
+}
+
+func baseURL() string {
+	if u := os.Getenv("RESONANT_TEST_DATABASE_URL"); u != "" {
+		return u
+	}
+	return DefaultPostgresURL
+}
+
+func withDatabase(t testing.TB, base, name string) string {
 	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatalf("parse RESONANT_TEST_DATABASE_URL: %v", err)
 	}
 	u.Path = "/" + name
 	return u.String()
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// templateLockID serialises template creation across test processes.
+const templateLockID = 7_352_104_119
+
+// ensureTemplate returns the name of a template database holding the
+// current schema, building it (under an advisory lock, so parallel test
+// processes build it once) when missing. The name is a hash of every
+// migration, ours and River's, so a schema change builds a new template.
+func ensureTemplate(ctx context.Context, admin *pgx.Conn, base string) (string, error) {
+	tmpl := "resonant_tmpl_" + schemaHash()
+	if _, err := admin.Exec(ctx, "SELECT pg_advisory_lock($1)", templateLockID); err != nil {
+		return "", err
+	}
+	defer func() { _, _ = admin.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", templateLockID) }()
+	var exists bool
+	if err := admin.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", tmpl).Scan(&exists); err != nil {
+		return "", err
+	}
+	if exists {
+		return tmpl, nil
+	}
+	building := tmpl + "_building"
+	if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+building+" WITH (FORCE)"); err != nil {
+		return "", err
+	}
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+building); err != nil {
+		return "", err
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", err
+	}
+	u.Path = "/" + building
+	s, err := store.Open(ctx, store.Options{DatabaseURL: u.String()})
+	if err != nil {
+		return "", err
+	}
+	_, err = s.Migrate(ctx, queue.MigrateStep(s))
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", err
+	}
+	if _, err := admin.Exec(ctx, "ALTER DATABASE "+building+" RENAME TO "+tmpl); err != nil {
+		return "", err
+	}
+	return tmpl, nil
+}
+
+// schemaHash identifies the schema: our migration files and River's
+// migration versions.
+func schemaHash() string {
+	h := sha256.New()
+	_ = fs.WalkDir(store.MigrationFiles(), ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(store.MigrationFiles(), path)
+		h.Write([]byte(path))
+		h.Write(b)
+		return err
+	})
+	if m, err := rivermigrate.New(riverdatabasesql.New(nil), nil); err == nil {
+		for _, v := range m.AllVersions() {
+			fmt.Fprintf(h, "river:%d:%s:%s", v.Version, v.Name, v.SQLUp)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 func redact(dsn string) string {

@@ -1,0 +1,374 @@
+package analysis
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/resonant-journal/resonant/internal/analysis/offline"
+	"github.com/resonant-journal/resonant/internal/queue"
+	"github.com/resonant-journal/resonant/internal/store"
+)
+
+// Fallback reasons (spec: fallbackReason).
+const (
+	ReasonAPITimeout    = "api_timeout"
+	ReasonAPIError      = "api_error"
+	ReasonRateLimit     = "rate_limit"
+	ReasonCircuitOpen   = "circuit_open"
+	ReasonNotConfigured = "not_configured"
+	ReasonNoConsent     = "no_consent"
+	ReasonPrivateEntry  = "private_entry"
+)
+
+// fallbackConfidence scales the offline analyzer's confidence when it
+// stands in for a model: a lexicon reads less of a text than a model does.
+const fallbackConfidence = 0.85
+
+// Config configures the pipeline worker.
+type Config struct {
+	Store *store.Store
+	// External is the configured LLM analyzer, or nil when none is.
+	External Analyzer
+	Offline  *offline.Analyzer
+	// BreakerName keys the shared breaker row (one per provider).
+	BreakerName    string
+	Breaker        store.BreakerConfig
+	Retry          RetryPolicy
+	AttemptTimeout time.Duration
+	Now            func() time.Time
+	Logger         *slog.Logger
+	// AfterCommit, when set, is called after each committed status change
+	// (the real-time hub and score recalculation hook in here).
+	AfterCommit func(ctx context.Context, userID, entryID, relationshipID, status string)
+}
+
+// DefaultBreaker are the breaker thresholds used unless configured.
+func DefaultBreaker() store.BreakerConfig {
+	return store.BreakerConfig{FailureThreshold: 5, SuccessThreshold: 2, HalfOpenProbes: 1, OpenTimeout: 60 * time.Second}
+}
+
+// Worker analyses one entry per job. API retries are River snoozes, which
+// do not spend River attempts: the retry count lives in analysis_status,
+// and River's own attempts remain for unexpected failures (a database
+// error), which it retries on the same schedule.
+type Worker struct {
+	river.WorkerDefaults[queue.AnalyzeEntryArgs]
+	cfg Config
+}
+
+// NewWorker fills in defaults and returns the worker.
+func NewWorker(cfg Config) *Worker {
+	if cfg.Offline == nil {
+		cfg.Offline = offline.New()
+	}
+	if cfg.BreakerName == "" && cfg.External != nil {
+		cfg.BreakerName = cfg.External.Name()
+	}
+	if cfg.Breaker == (store.BreakerConfig{}) {
+		cfg.Breaker = DefaultBreaker()
+	}
+	if cfg.Retry.MaxRetries == 0 && cfg.Retry.Base == 0 {
+		cfg.Retry = DefaultRetryPolicy()
+	}
+	if cfg.AttemptTimeout <= 0 {
+		cfg.AttemptTimeout = 20 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Worker{cfg: cfg}
+}
+
+// Timeout bounds one attempt: the API call plus the database work around it.
+func (w *Worker) Timeout(*river.Job[queue.AnalyzeEntryArgs]) time.Duration {
+	return w.cfg.AttemptTimeout + 15*time.Second
+}
+
+// NextRetry spaces River's own retries (database trouble) like API retries.
+func (w *Worker) NextRetry(job *river.Job[queue.AnalyzeEntryArgs]) time.Time {
+	return w.cfg.Now().Add(w.cfg.Retry.Delay(max(job.Attempt-1, 0)))
+}
+
+// Work implements river.Worker.
+func (w *Worker) Work(ctx context.Context, job *river.Job[queue.AnalyzeEntryArgs]) error {
+	args := job.Args
+	work, err := w.cfg.Store.GetAnalysisWork(ctx, args.UserID, args.EntryID)
+	if errors.Is(err, store.ErrNotFound) {
+		w.cfg.Logger.DebugContext(ctx, "analysis skipped: entry deleted", slog.String("entry", args.EntryID))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	st := work.Status
+	if st.Status != store.AnalysisQueued && st.Status != store.AnalysisProcessing {
+		return nil // finished already (a duplicate or rescued job)
+	}
+	r := &round{w: w, work: work, status: st.Status}
+
+	if reason := w.offlineReason(work); reason != "" {
+		return r.fallback(ctx, reason, "", "")
+	}
+
+	allowed, bstate, err := w.cfg.Store.BreakerAllow(ctx, w.cfg.BreakerName, w.cfg.Now(), w.cfg.Breaker)
+	if err != nil {
+		return err
+	}
+	if !allowed {
+		return r.fallback(ctx, ReasonCircuitOpen, bstate, "the AI provider is failing; its circuit breaker is open")
+	}
+	if ok, err := r.change(ctx, store.AnalysisProcessing, st.RetryCount, bstate, "", ""); err != nil || !ok {
+		return w.releaseProbe(ctx, bstate, err)
+	}
+
+	callCtx, cancel := context.WithTimeout(ctx, w.cfg.AttemptTimeout)
+	start := time.Now()
+	res, callErr := w.cfg.External.Analyze(callCtx, Input{
+		Content: work.Entry.Content, Mood: work.Entry.Mood, Tags: work.Entry.Tags, RelationshipKind: work.RelationshipKind,
+	})
+	elapsed := time.Since(start)
+	cancel()
+	if callErr == nil {
+		res, callErr = Sanitize(res)
+	}
+
+	if callErr != nil && ctx.Err() != nil {
+		// Shutting down (or River's job timeout): not the provider's fault.
+		// Release the probe and put the job back without spending a retry.
+		_ = w.releaseProbe(ctx, bstate, nil)
+		if _, err := r.change(context.WithoutCancel(ctx), store.AnalysisQueued, st.RetryCount, bstate, "", ""); err != nil {
+			return err
+		}
+		return river.JobSnooze(0)
+	}
+
+	aerr := AsError(callErr)
+	healthy := callErr == nil || !countsAgainstBreaker(aerr.Kind)
+	bstate, err = w.cfg.Store.BreakerRecord(ctx, w.cfg.BreakerName, healthy, w.cfg.Now(), w.cfg.Breaker)
+	if err != nil {
+		return err
+	}
+	if callErr == nil {
+		return r.finish(ctx, store.AnalysisCompleted, "", bstate, "", res, w.cfg.External.Name(), elapsed)
+	}
+
+	w.cfg.Logger.WarnContext(ctx, "analysis call failed", slog.String("entry", args.EntryID), slog.String("kind", string(aerr.Kind)),
+		slog.Int("status", aerr.StatusCode), slog.Int("retry", st.RetryCount), slog.Any("err", callErr))
+	if aerr.Retryable() && st.RetryCount < w.cfg.Retry.MaxRetries && aerr.RetryAfter <= w.cfg.Retry.MaxRetryAfter {
+		delay := max(w.cfg.Retry.Delay(st.RetryCount), aerr.RetryAfter)
+		msg := fmt.Sprintf("%s; retrying in %s", describe(aerr), delay.Round(100*time.Millisecond))
+		if _, err := r.change(ctx, store.AnalysisQueued, st.RetryCount+1, bstate, msg, ""); err != nil {
+			return err
+		}
+		return river.JobSnooze(delay)
+	}
+	return r.fallback(ctx, fallbackReason(aerr.Kind), bstate, describe(aerr))
+}
+
+// releaseProbe frees the half-open probe slot BreakerAllow gave when the
+// call never happened; it passes err through.
+func (w *Worker) releaseProbe(ctx context.Context, bstate string, err error) error {
+	if bstate != store.BreakerHalfOpen {
+		return err
+	}
+	if _, rerr := w.cfg.Store.BreakerRecord(context.WithoutCancel(ctx), w.cfg.BreakerName, true, w.cfg.Now(), w.cfg.Breaker); rerr != nil && err == nil {
+		err = rerr
+	}
+	return err
+}
+
+// offlineReason says why an entry must not go to the external analyzer,
+// or "" when it may.
+func (w *Worker) offlineReason(work store.AnalysisWork) string {
+	switch {
+	case work.Entry.IsPrivate:
+		return ReasonPrivateEntry
+	case w.cfg.External == nil:
+		return ReasonNotConfigured
+	case !aiConsent(work.Preferences):
+		return ReasonNoConsent
+	}
+	return ""
+}
+
+func aiConsent(preferences string) bool {
+	var p struct {
+		AIConsent bool `json:"aiConsent"`
+	}
+	return json.Unmarshal([]byte(preferences), &p) == nil && p.AIConsent
+}
+
+// countsAgainstBreaker: only failures that say the provider is unhealthy
+// (or unusable, like a revoked key) open the breaker; a refused or
+// malformed answer to one entry does not.
+func countsAgainstBreaker(k ErrorKind) bool {
+	switch k {
+	case KindTimeout, KindRateLimit, KindServer, KindAuth:
+		return true
+	}
+	return false
+}
+
+func fallbackReason(k ErrorKind) string {
+	switch k {
+	case KindTimeout:
+		return ReasonAPITimeout
+	case KindRateLimit:
+		return ReasonRateLimit
+	}
+	return ReasonAPIError
+}
+
+// describe is the error message a person may see: the kind and status,
+// never the provider's raw text (which can echo the entry or a key).
+func describe(e *Error) string {
+	var msg string
+	switch e.Kind {
+	case KindTimeout:
+		msg = "the AI provider did not answer in time"
+	case KindRateLimit:
+		msg = "the AI provider is rate limiting requests"
+	case KindServer:
+		msg = "the AI provider had an internal error"
+	case KindInvalid:
+		msg = "the AI provider rejected the request"
+	case KindAuth:
+		msg = "the AI provider rejected the API key"
+	case KindSafety:
+		msg = "the AI provider declined to analyse this entry"
+	case KindMalformed:
+		msg = "the AI provider's answer was not a valid analysis"
+	default:
+		msg = "the AI provider failed"
+	}
+	if e.StatusCode != 0 {
+		msg += fmt.Sprintf(" (HTTP %d)", e.StatusCode)
+	}
+	return msg
+}
+
+// round is one job's view of an analysis round (identified by QueuedAt).
+type round struct {
+	w      *Worker
+	work   store.AnalysisWork
+	status string // as last committed by this job
+}
+
+// change commits a status change and its event; false means the round is
+// stale (re-published, retried or deleted meanwhile) and the job should stop.
+func (r *round) change(ctx context.Context, status string, retry int, bstate, errMsg, reason string) (bool, error) {
+	return r.commit(ctx, store.StatusChange{
+		EntryID: r.work.Entry.ID, QueuedAt: r.work.Status.QueuedAt, Status: status, RetryCount: retry,
+		CircuitBreakerState: orClosed(bstate), ErrorMessage: errMsg, FallbackReason: reason, At: r.w.cfg.Now(),
+	}, nil)
+}
+
+// fallback runs the offline analyzer and stores its result as fallback,
+// passing through processing as every round does.
+func (r *round) fallback(ctx context.Context, reason, bstate, errMsg string) error {
+	if r.status != store.AnalysisProcessing {
+		if ok, err := r.change(ctx, store.AnalysisProcessing, 0, bstate, "", ""); err != nil || !ok {
+			return err
+		}
+	}
+	res, err := r.runOffline()
+	if err != nil {
+		_, cerr := r.commit(ctx, store.StatusChange{
+			EntryID: r.work.Entry.ID, QueuedAt: r.work.Status.QueuedAt, Status: store.AnalysisFailed,
+			RetryCount: r.work.Status.RetryCount, CircuitBreakerState: orClosed(bstate),
+			ErrorMessage: "the offline analyzer could not analyse this entry", FallbackReason: reason, At: r.w.cfg.Now(),
+		}, nil)
+		r.w.cfg.Logger.ErrorContext(ctx, "offline analysis failed", slog.String("entry", r.work.Entry.ID), slog.Any("err", err))
+		return cerr
+	}
+	res.ConfidenceLevel *= fallbackConfidence
+	return r.finish(ctx, store.AnalysisFallback, reason, bstate, errMsg, res, "offline", 0)
+}
+
+func (r *round) runOffline() (res Result, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("offline analyzer panicked: %v", p)
+		}
+	}()
+	return Sanitize(r.w.cfg.Offline.Analyze(r.work.Entry.Content))
+}
+
+// finish stores the analysis and the final status in one transaction.
+func (r *round) finish(ctx context.Context, status, reason, bstate, errMsg string, res Result, model string, elapsed time.Duration) error {
+	patterns, err := json.Marshal(res.Patterns)
+	if err != nil {
+		return fmt.Errorf("encode patterns: %w", err)
+	}
+	now := r.w.cfg.Now()
+	a := store.Analysis{
+		EntryID: r.work.Entry.ID, UserID: r.work.Entry.UserID, RelationshipID: r.work.Entry.RelationshipID,
+		SentimentScore: res.SentimentScore, EmotionalKeywords: res.EmotionalKeywords, ConfidenceLevel: res.ConfidenceLevel,
+		Reasoning: res.Reasoning, Patterns: patterns, Model: model, APIResponseTime: int(elapsed.Milliseconds()), CompletedAt: now,
+		ProcessingSource: "external_api", AnalysisMethod: "ai_powered",
+	}
+	if status != store.AnalysisCompleted {
+		a.ProcessingSource, a.AnalysisMethod = "fallback_analysis", "rule_based_fallback"
+	}
+	_, err = r.commit(ctx, store.StatusChange{
+		EntryID: r.work.Entry.ID, QueuedAt: r.work.Status.QueuedAt, Status: status, RetryCount: r.work.Status.RetryCount,
+		CircuitBreakerState: orClosed(bstate), ErrorMessage: errMsg, FallbackReason: reason, At: now,
+	}, &a)
+	return err
+}
+
+// commit applies c (and saves a, when given) with its event in one
+// transaction; nothing is written when the round is stale.
+func (r *round) commit(ctx context.Context, c store.StatusChange, a *store.Analysis) (bool, error) {
+	errStale := errors.New("stale round")
+	err := r.w.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
+		ok, err := tx.ChangeAnalysisStatus(ctx, c)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errStale
+		}
+		if a != nil {
+			if err := tx.SaveAnalysis(ctx, *a); err != nil {
+				return err
+			}
+		}
+		data := map[string]any{"status": c.Status, "retryCount": c.RetryCount}
+		if c.FallbackReason != "" {
+			data["fallbackReason"] = c.FallbackReason
+		}
+		_, err = tx.AppendEvent(ctx, store.Event{
+			UserID: r.work.Entry.UserID, Type: "analysis.status", EntityID: c.EntryID,
+			RelationshipID: r.work.Entry.RelationshipID, Data: data, At: c.At,
+		})
+		return err
+	})
+	if errors.Is(err, errStale) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	r.status = c.Status
+	if r.w.cfg.AfterCommit != nil {
+		r.w.cfg.AfterCommit(ctx, r.work.Entry.UserID, c.EntryID, r.work.Entry.RelationshipID, c.Status)
+	}
+	return true, nil
+}
+
+func orClosed(state string) string {
+	if state == "" {
+		return store.BreakerClosed
+	}
+	return state
+}
