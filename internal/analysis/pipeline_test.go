@@ -140,7 +140,9 @@ func newWorker(f *fixture, ext analysis.Analyzer, breaker store.BreakerConfig) *
 	return analysis.NewWorker(analysis.Config{Store: f.s, External: ext, Breaker: breaker, Retry: p, Now: f.clock})
 }
 
-func serverError() error { return &analysis.Error{Kind: analysis.KindServer, StatusCode: 500, Err: errors.New("boom")} }
+func serverError() error {
+	return &analysis.Error{Kind: analysis.KindServer, StatusCode: 500, Err: errors.New("boom")}
+}
 
 func TestHealthyAPICompletesTheAnalysis(t *testing.T) {
 	t.Parallel()
