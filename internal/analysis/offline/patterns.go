@@ -2,6 +2,7 @@ package offline
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -52,14 +53,16 @@ type rule struct {
 
 // ruleSet indexes rules by their first word so a sentence is scanned once.
 type ruleSet struct {
-	labels   []string
-	ids      map[string]int
-	byWord   map[string][]*rule
-	byPrefix []*rule // rules whose first element has a prefix
+	labels []string
+	ids    map[string]int
+	byWord map[string][]*rule
+	// byPrefix holds rules whose first element is a prefix ("thank*"), keyed by the
+	// prefix's first two bytes so each word only tries the few that can match.
+	byPrefix map[string][]*rule
 }
 
 func newRuleSet() *ruleSet {
-	rs := &ruleSet{ids: map[string]int{}, byWord: map[string][]*rule{}}
+	rs := &ruleSet{ids: map[string]int{}, byWord: map[string][]*rule{}, byPrefix: map[string][]*rule{}}
 	rs.labels = append(append(append(rs.labels, Themes()...), Triggers()...), Dynamics()...)
 	for i, l := range rs.labels {
 		rs.ids[l] = i
@@ -101,8 +104,13 @@ func newRuleSet() *ruleSet {
 				panic("offline: rule must start with a word: " + line)
 			}
 			rp := &r
-			if len(r.elems[0].prefixes) > 0 {
-				rs.byPrefix = append(rs.byPrefix, rp)
+			for _, p := range r.elems[0].prefixes {
+				if len(p) < 2 {
+					panic("offline: prefix too short in rule: " + line)
+				}
+				if k := p[:2]; !slices.Contains(rs.byPrefix[k], rp) {
+					rs.byPrefix[k] = append(rs.byPrefix[k], rp)
+				}
 			}
 			for _, w := range r.elems[0].words {
 				rs.byWord[w] = append(rs.byWord[w], rp)
@@ -140,24 +148,24 @@ func parseElement(f string) element {
 	return e
 }
 
-// matchFrom reports whether elems match words starting at pos.
-func matchFrom(elems []element, words []token, pos int) bool {
+// matchEnd reports whether elems match words starting at pos, and where the match ends.
+func matchEnd(elems []element, words []token, pos int) (int, bool) {
 	if len(elems) == 0 {
-		return true
+		return pos, true
 	}
 	e := &elems[0]
 	if e.gap > 0 {
 		for g := 0; g <= e.gap && pos+g <= len(words); g++ {
-			if matchFrom(elems[1:], words, pos+g) {
-				return true
+			if end, ok := matchEnd(elems[1:], words, pos+g); ok {
+				return end, true
 			}
 		}
-		return false
+		return 0, false
 	}
 	if pos >= len(words) || !e.matches(words[pos].text) {
-		return false
+		return 0, false
 	}
-	return matchFrom(elems[1:], words, pos+1)
+	return matchEnd(elems[1:], words, pos+1)
 }
 
 // detection accumulates what the rules found in one entry.
@@ -218,10 +226,11 @@ func (a *Analyzer) scanSentence(words []token, score float64, d *detection) labe
 		if (r.notPosSen && score >= 0.05) || (r.negSen && score > -0.05) {
 			return
 		}
-		if !matchFrom(r.elems, words, i) {
+		end, ok := matchEnd(r.elems, words, i)
+		if !ok {
 			return
 		}
-		if !r.negOK && a.negatedAt(words, i) {
+		if !r.negOK && (a.negatedAt(words, i) || a.negatedWithin(words[i:end])) {
 			if r.negLabel >= 0 {
 				mark(r.negLabel)
 			}
@@ -234,7 +243,7 @@ func (a *Analyzer) scanSentence(words []token, score float64, d *detection) labe
 		for _, r := range rs.byWord[w] {
 			try(r, i)
 		}
-		for _, r := range rs.byPrefix {
+		for _, r := range rs.byPrefix[w[:min(2, len(w))]] {
 			for _, p := range r.elems[0].prefixes {
 				if strings.HasPrefix(w, p) {
 					try(r, i)
@@ -312,6 +321,17 @@ func (a *Analyzer) negatedAt(words []token, pos int) bool {
 	return false
 }
 
+// negatedWithin reports a negator inside a match ("he was not selfish"). Rules whose
+// own words are negations are marked negOK and never get here.
+func (a *Analyzer) negatedWithin(words []token) bool {
+	for i := range words {
+		if w := words[i].text; w == "no" || a.lex.negators[w] || strings.HasSuffix(w, "n't") {
+			return true
+		}
+	}
+	return false
+}
+
 // isYouStatement tells a you-statement about the partner ("you never listen") from
 // courtesy and questions ("thank you", "love you", "can you", "you know").
 func isYouStatement(words []token, i int) bool {
@@ -321,9 +341,18 @@ func isYouStatement(words []token, i int) bool {
 	if i == 0 {
 		return true
 	}
+	if i+1 < len(words) {
+		switch words[i+1].text {
+		case "always", "never", "ever":
+			return true // "why do you always": an accusation, though phrased as a question
+		}
+	}
 	switch words[i-1].text {
+	case "with":
+		return i >= 2 && (words[i-2].text == "wrong" || words[i-2].text == "problem")
 	case "thank", "thanks", "love", "miss", "see", "if", "are", "do", "did", "can", "could",
-		"would", "will", "to", "with", "for", "about", "meet", "told", "asked", "bless", "have", "need":
+		"would", "will", "to", "for", "about", "meet", "told", "asked", "bless", "have", "need",
+		"hear", "at", "when", "tell", "help":
 		return false
 	}
 	return true
