@@ -274,7 +274,7 @@ func (s *Service) insertUser(ctx context.Context, tx *store.Tx, nu NewUser) (sto
 	if err != nil {
 		return store.User{}, err
 	}
-	now := s.now().UTC()
+	now := s.now().UTC().Truncate(time.Microsecond) // what the database keeps
 	row := store.User{
 		ID: id.String(), Email: strings.TrimSpace(nu.Email), EmailNormalized: NormalizeEmail(nu.Email), ClerkID: nu.ClerkID,
 		Name: strings.TrimSpace(nu.Name), PasswordHash: nu.PasswordHash, Tier: TierFree,

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/resonant-journal/resonant/internal/accounts"
 	"github.com/resonant-journal/resonant/internal/store"
 )
 
@@ -15,6 +16,11 @@ import (
 type Config struct {
 	Store  *store.Store
 	Logger *slog.Logger
+	// Accounts authenticates requests and serves /auth and /me; when nil
+	// every protected route answers 401.
+	Accounts *accounts.Service
+	// Session configures the session cookie and its lifetimes.
+	Session SessionConfig
 }
 
 // API serves the JSON endpoints.
@@ -22,6 +28,7 @@ type API struct {
 	store *store.Store
 	log   *slog.Logger
 	mux   *http.ServeMux
+	auth  authState
 }
 
 // New builds the API and its route table.
@@ -31,11 +38,12 @@ func New(cfg Config) *API {
 		a.log = slog.New(slog.DiscardHandler)
 	}
 	a.routes()
+	a.setupAuth(cfg.Accounts, cfg.Session)
 	return a
 }
 
 // ServeHTTP implements http.Handler.
-func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.auth.handler.ServeHTTP(w, r) }
 
 type ctxKey int
 

@@ -35,7 +35,8 @@ type Config struct {
 	OpenAIAPIKey  string
 	OpenAIModel   string
 
-	SMTPURL string
+	SMTPURL  string
+	MailFrom string
 }
 
 // DefaultGeminiModel is a current Flash model.
@@ -64,6 +65,7 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.OpenAIAPIKey, "openai-api-key", "", "OpenAI-compatible API key")
 	fs.StringVar(&c.OpenAIModel, "openai-model", "", "OpenAI-compatible model name")
 	fs.StringVar(&c.SMTPURL, "smtp-url", "", "smtp://user:pass@host:587 to send mail; empty = write .eml files to <data-dir>/outbox")
+	fs.StringVar(&c.MailFrom, "mail-from", "", "sender of outgoing mail, e.g. 'Resonant <resonant@example.com>' (default resonant@<base-url host>)")
 }
 
 // Parse reads args (without the program and subcommand names) and the

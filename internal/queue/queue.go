@@ -105,3 +105,22 @@ func New(s *store.Store, opts Options) (*Client, error) {
 	}
 	return c, nil
 }
+
+// RecoverOrphans makes jobs left "running" by a crashed process available
+// again at once. Only on SQLite: the data-directory lock guarantees that no
+// other process is working them, so every running job is an orphan. On
+// PostgreSQL other instances may be mid-job; River's rescuer handles jobs
+// stuck past RescueStuckJobsAfter there.
+//
+// River's SQLite schema stores times as datetime('now', 'subsec') text, so
+// the same expression is used here to keep comparisons consistent.
+func RecoverOrphans(ctx context.Context, s *store.Store) (int64, error) {
+	if s.Engine() != store.SQLite {
+		return 0, nil
+	}
+	res, err := s.WriteDB().ExecContext(ctx, `UPDATE river_job SET state = 'available', scheduled_at = datetime('now', 'subsec') WHERE state = 'running'`)
+	if err != nil {
+		return 0, fmt.Errorf("recover interrupted jobs: %w", err)
+	}
+	return res.RowsAffected()
+}

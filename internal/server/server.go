@@ -74,7 +74,11 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		return err
 	}
 
-	handler := api.New(api.Config{Store: st, Logger: log})
+	acc, sessionCfg, err := newAccounts(cfg, st, now, log)
+	if err != nil {
+		return err
+	}
+	handler := api.New(api.Config{Store: st, Logger: log, Accounts: acc, Session: sessionCfg})
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -122,6 +126,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		errs = append(errs, fmt.Errorf("http shutdown: %w", err))
 		_ = srv.Close()
 	}
+	acc.Wait() // mail still being sent after its response
 	if err := jobs.Stop(shutdownCtx); err != nil {
 		log.Warn("jobs did not finish in time; cancelling them (they resume on restart)", slog.Any("err", err))
 		stopCtx, cancelStop := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)

@@ -1,0 +1,159 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/resonant-journal/resonant/internal/accounts"
+)
+
+// authBodyLimit bounds sign-in and sign-up bodies: a 1,024-byte password
+// escaped as JSON is at most ~6 KiB.
+const authBodyLimit = 16 << 10
+
+// SignUpRequest is the body of POST /auth/signup.
+type SignUpRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+	Name     string `json:"name"`
+}
+
+// SignInRequest is the body of POST /auth/signin.
+type SignInRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+type userBody struct {
+	User accounts.User `json:"user"`
+}
+
+// writeAccountsError maps the accounts service's errors, then the common ones.
+func (a *API) writeAccountsError(w http.ResponseWriter, r *http.Request, err error) {
+	var rl *accounts.RateLimitedError
+	switch {
+	case errors.Is(err, accounts.ErrInvalidCredentials):
+		writeError(w, http.StatusUnauthorized, "invalid_credentials", "email or password is not correct", nil)
+	case errors.Is(err, accounts.ErrEmailNotVerified):
+		writeError(w, http.StatusForbidden, "email_not_verified", "verify your email address before signing in; we sent you a link", nil)
+	case errors.Is(err, accounts.ErrUnauthenticated):
+		writeError(w, http.StatusUnauthorized, "unauthenticated", "sign in or send a personal access token", nil)
+	case errors.As(err, &rl):
+		a.writeServiceError(w, r, &RetryAfter{Wait: rl.Wait})
+	default:
+		a.writeServiceError(w, r, err)
+	}
+}
+
+// requireAccounts answers 404 when the server runs without built-in accounts.
+func (a *API) requireAccounts(w http.ResponseWriter) bool {
+	if a.auth.accounts == nil {
+		writeError(w, http.StatusNotFound, "not_found", "no such endpoint", nil)
+		return false
+	}
+	return true
+}
+
+func (a *API) signUp(w http.ResponseWriter, r *http.Request) {
+	var req SignUpRequest
+	if !a.requireAccounts(w) || !decodeJSON(w, r, &req, authBodyLimit) {
+		return
+	}
+	u, err := a.auth.accounts.SignUp(r.Context(), accounts.SignUpInput{Email: req.Email, Password: req.Password, Name: req.Name, IP: clientIP(r)})
+	if err != nil {
+		a.writeAccountsError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, userBody{u})
+}
+
+func (a *API) verifyEmail(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Token string `json:"token"`
+	}
+	if !a.requireAccounts(w) || !decodeJSON(w, r, &req, authBodyLimit) {
+		return
+	}
+	u, err := a.auth.accounts.VerifyEmail(r.Context(), req.Token, clientIP(r))
+	if err != nil {
+		a.writeAccountsError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, userBody{u})
+}
+
+func (a *API) resendVerification(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Email string `json:"email"`
+	}
+	if !a.requireAccounts(w) || !decodeJSON(w, r, &req, authBodyLimit) {
+		return
+	}
+	if err := a.auth.accounts.ResendVerification(r.Context(), req.Email, clientIP(r)); err != nil {
+		a.writeAccountsError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusAccepted)
+}
+
+func (a *API) signIn(w http.ResponseWriter, r *http.Request) {
+	var req SignInRequest
+	if !a.requireAccounts(w) || !decodeJSON(w, r, &req, authBodyLimit) {
+		return
+	}
+	u, err := a.auth.accounts.SignIn(r.Context(), accounts.SignInInput{Email: req.Email, Password: req.Password, IP: clientIP(r)})
+	if err != nil {
+		a.writeAccountsError(w, r, err)
+		return
+	}
+	if err := a.startSession(r, u); err != nil {
+		a.writeServiceError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, userBody{u})
+}
+
+func (a *API) signOut(w http.ResponseWriter, r *http.Request) {
+	if !a.requireAccounts(w) {
+		return
+	}
+	if err := a.auth.sessions.Destroy(r.Context()); err != nil {
+		a.writeServiceError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *API) forgotPassword(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Email string `json:"email"`
+	}
+	if !a.requireAccounts(w) || !decodeJSON(w, r, &req, authBodyLimit) {
+		return
+	}
+	if err := a.auth.accounts.ForgotPassword(r.Context(), req.Email, clientIP(r)); err != nil {
+		a.writeAccountsError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusAccepted)
+}
+
+func (a *API) resetPassword(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Token    string `json:"token"`
+		Password string `json:"password"`
+	}
+	if !a.requireAccounts(w) || !decodeJSON(w, r, &req, authBodyLimit) {
+		return
+	}
+	if err := a.auth.accounts.ResetPassword(r.Context(), req.Token, req.Password, clientIP(r)); err != nil {
+		a.writeAccountsError(w, r, err)
+		return
+	}
+	// This browser's session (if any) went with the others.
+	if err := a.auth.sessions.Destroy(r.Context()); err != nil {
+		a.writeServiceError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
