@@ -398,7 +398,7 @@ func (d *detection) style() string {
 		{StyleWithdrawn, d.n(DynamicStonewalling) + d.n(DynamicTurningAway)},
 		{StyleCollaborative, d.n(DynamicGentleStartup) + d.n(DynamicRepairAttempt) +
 			d.n(DynamicTakingResponsibility) + d.n(DynamicMutualSupport) + d.n(DynamicSelfSoothing) +
-			min(d.we, 2)},
+			min(d.we/3, 2)}, // one "our" is not a collaborative stance; several are
 		{StyleAppreciative, d.n(DynamicAppreciation)},
 		{StyleDirect, d.direct},
 	}
