@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"github.com/resonant-journal/resonant/internal/accounts"
+	"github.com/resonant-journal/resonant/internal/journal"
 	"github.com/resonant-journal/resonant/internal/store"
 )
 
@@ -21,19 +22,22 @@ type Config struct {
 	Accounts *accounts.Service
 	// Session configures the session cookie and its lifetimes.
 	Session SessionConfig
+	// Journal serves relationships, entries and analysis statuses.
+	Journal *journal.Service
 }
 
 // API serves the JSON endpoints.
 type API struct {
-	store *store.Store
-	log   *slog.Logger
-	mux   *http.ServeMux
-	auth  authState
+	store   *store.Store
+	log     *slog.Logger
+	mux     *http.ServeMux
+	auth    authState
+	journal *journal.Service
 }
 
 // New builds the API and its route table.
 func New(cfg Config) *API {
-	a := &API{store: cfg.Store, log: cfg.Logger, mux: http.NewServeMux()}
+	a := &API{store: cfg.Store, log: cfg.Logger, mux: http.NewServeMux(), journal: cfg.Journal}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/resonant-journal/resonant/internal/api"
 	"github.com/resonant-journal/resonant/internal/config"
+	"github.com/resonant-journal/resonant/internal/journal"
 	"github.com/resonant-journal/resonant/internal/queue"
 	"github.com/resonant-journal/resonant/internal/store"
 )
@@ -74,11 +75,12 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		return err
 	}
 
+	journalService := journal.New(journal.Config{Store: st, Enqueuer: queue.NewAnalysisJobs(jobs), Now: now, Logger: log})
 	acc, sessionCfg, err := newAccounts(cfg, st, now, log)
 	if err != nil {
 		return err
 	}
-	handler := api.New(api.Config{Store: st, Logger: log, Accounts: acc, Session: sessionCfg})
+	handler := api.New(api.Config{Store: st, Logger: log, Accounts: acc, Session: sessionCfg, Journal: journalService})
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
