@@ -93,11 +93,11 @@ type Service struct {
 	limiter *limiter
 	// dummyHash is verified against for unknown emails so that they cost
 	// what a wrong password costs.
-	dummyHash                string
-	verifyTTL, resetTTL      time.Duration
-	maxTokens                int
-	background    sync.WaitGroup
-	activityEvery time.Duration
+	dummyHash           string
+	verifyTTL, resetTTL time.Duration
+	maxTokens           int
+	background          sync.WaitGroup
+	activityEvery       time.Duration
 }
 
 // New returns a Service.
