@@ -29,6 +29,7 @@ Usage:
   resonant serve   [flags]   run the server (default: embedded SQLite in ./data, http://127.0.0.1:8080)
   resonant migrate [flags]   apply database migrations and exit
   resonant analyze [flags]   analyse one text per stdin line with the offline analyzer
+  resonant user    set-tier|set-flag EMAIL …   change a user's tier or feature flag
   resonant version           print the version
 
 Every flag has a RESONANT_* environment equivalent (--data-dir ↔ RESONANT_DATA_DIR).
@@ -67,6 +68,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runMigrate(ctx, rest, stdout, stderr)
 	case "analyze":
 		return runAnalyze(ctx, rest, stdin, stdout, stderr)
+	case "user":
+		return runUser(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "resonant", buildVersion())
 		return nil
