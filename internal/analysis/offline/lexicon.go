@@ -41,6 +41,7 @@ type lexicon struct {
 	negators   map[string]bool
 	cancellers map[string]bool // words that undo a following good event ("forgot our anniversary")
 	hedges     map[string]bool
+	overcomers map[string]bool // "recovered from cancer": the hardship after them is over
 	function   map[string]bool // common English function words, to tell English from other text
 }
 
@@ -58,6 +59,7 @@ func newLexicon() *lexicon {
 		negators:    setOf(negatorWords),
 		cancellers:  setOf(cancellerWords),
 		hedges:      setOf(hedgeWords),
+		overcomers:  setOf(overcomerWords),
 		function:    setOf(functionWords),
 	}
 	for w := range strings.FieldsSeq(boostUpWords) {
@@ -131,9 +133,31 @@ func (lx *lexicon) add(phrase string, e entry) {
 	}
 }
 
-// expandTemplate turns "lost {poss} job" into one phrase per possessive.
+// expandTemplate turns "lost {poss} job" into one phrase per possessive, and
+// "(read|reading|reads) {poss} diary" into one phrase per alternative, so inflected
+// forms of a phrase's words match without a lemmatizer on the per-entry path.
 func expandTemplate(p string) []string {
 	out := []string{p}
+	for {
+		var next []string
+		changed := false
+		for _, s := range out {
+			open := strings.IndexByte(s, '(')
+			end := strings.IndexByte(s, ')')
+			if open < 0 || end < open {
+				next = append(next, s)
+				continue
+			}
+			changed = true
+			for alt := range strings.SplitSeq(s[open+1:end], "|") {
+				next = append(next, strings.Join(strings.Fields(s[:open]+alt+s[end+1:]), " "))
+			}
+		}
+		out = next
+		if !changed {
+			break
+		}
+	}
 	for _, slot := range []struct {
 		name  string
 		words []string
@@ -196,6 +220,11 @@ occasional occasionally partly scarce scarcely slight slightly somewhat sorta so
 cancels cancel cancelling canceling ruined ruin lost instead failed stopped betrayed refused broke`
 
 	hedgeWords = `maybe perhaps guess suppose probably possibly somehow`
+
+	// Verbs of getting through something: the hardship named after them is what was
+	// overcome ("she recovered from cancer", "we survived the storm").
+	overcomerWords = `recovered recovering recover recovers survived survive survives surviving
+overcame overcome overcoming cured healed escaped`
 
 	functionWords = `the a an and or but if then so of to in on at by for with from about as into
 like through after over between out against during without before under around among i me my

@@ -32,6 +32,7 @@ type item struct {
 	canceller bool
 	contrast  bool
 	hedge     bool
+	overcome  bool // "recovered", "survived": a hardship right after them is over
 	emoji     bool
 }
 
@@ -102,6 +103,7 @@ func (a *Analyzer) buildItems(toks []token) []item {
 		it.canceller = a.lex.cancellers[it.text]
 		it.contrast = it.text == "but" || it.text == "however"
 		it.hedge = a.lex.hedges[it.text]
+		it.overcome = a.lex.overcomers[it.text]
 		items = append(items, it)
 	}
 	return items
@@ -152,7 +154,7 @@ func (a *Analyzer) scoreSentiment(toks []token, sents []sentenceInfo) sentiment 
 			v += math.Copysign(capsIncr, v)
 		}
 		negations := 0
-		cancelled := false
+		cancelled, overcome := false, false
 		for k := 1; k <= 3; k++ {
 			j := i - k
 			if j < 0 || items[j].sent != it.sent {
@@ -189,6 +191,12 @@ func (a *Analyzer) scoreSentiment(toks []token, sents []sentenceInfo) sentiment 
 			if p.canceller && (it.e.val > 0 || it.e.event) {
 				cancelled = true
 			}
+			if p.overcome && v < 0 {
+				overcome = true
+			}
+		}
+		if overcome {
+			continue // "she recovered from cancer": the illness is behind her
 		}
 		if i > 0 && items[i-1].text == "least" && items[i-1].sent == it.sent &&
 			(i < 2 || (items[i-2].text != "at" && items[i-2].text != "very")) {
@@ -391,6 +399,16 @@ func polysemous(items []item, i int) float64 {
 	case "sure":
 		if prev == "make" || prev == "makes" || prev == "made" || prev == "making" {
 			return 0
+		}
+	case "block":
+		switch prev {
+		case "the", "a", "our", "my", "their", "city", "around", "next", "whole", "apartment", "office":
+			return 0 // a street block, not an obstacle
+		}
+	case "clean", "cleaned":
+		switch next {
+		case "the", "my", "our", "his", "her", "their", "up", "out", "it", "everything":
+			return 0 // a chore done, not a feeling
 		}
 	case "dear":
 		if prev == "" {
