@@ -140,7 +140,15 @@ func (a *Analyzer) scoreSentiment(toks []token, sents []sentenceInfo) sentiment 
 			}
 			continue
 		}
-		if !it.known || it.booster != 0 {
+		if it.booster != 0 && !it.known {
+			// "The concert was incredible": a booster with nothing to boost is the
+			// adjective it also is.
+			if v := boosterAdjective(it.text); v != 0 && !boostsNext(items, i) {
+				vals[i] = v
+			}
+			continue
+		}
+		if !it.known {
 			continue
 		}
 		if it.text == "kind" && i+1 < len(items) && items[i+1].text == "of" {
@@ -410,6 +418,10 @@ func polysemous(items []item, i int) float64 {
 		case "the", "my", "our", "his", "her", "their", "up", "out", "it", "everything":
 			return 0 // a chore done, not a feeling
 		}
+	case "play", "plays", "played", "playing":
+		if next == "the" || next == "a" {
+			return 0 // "play the piano": an activity, not a feeling
+		}
 	case "dear":
 		if prev == "" {
 			return 0 // a letter's salutation
@@ -433,4 +445,24 @@ func negatesSomething(items []item, i int) bool {
 		}
 	}
 	return false
+}
+
+// boosterAdjective is the valence of an intensifier used as a predicate adjective.
+func boosterAdjective(w string) float64 {
+	switch w {
+	case "incredible", "exceptional":
+		return 2.4
+	case "tremendous":
+		return 1.8
+	}
+	return 0
+}
+
+// boostsNext reports whether the word after a booster carries valence it can boost.
+func boostsNext(items []item, i int) bool {
+	if i+1 >= len(items) || items[i+1].sent != items[i].sent {
+		return false
+	}
+	n := &items[i+1]
+	return (n.known && n.e.val != 0) || n.booster != 0
 }
