@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -270,4 +271,22 @@ func (e *acctEnv) count(query string, args ...any) int {
 		e.t.Fatal(err)
 	}
 	return n
+}
+
+// in returns the env and client reporting to t (a fuzz target's own T).
+func (c *acctClient) in(t testing.TB) (*acctEnv, *acctClient) {
+	e := *c.e
+	e.t = t
+	cc := *c
+	cc.e = &e
+	return &e, &cc
+}
+
+func mustURL(t testing.TB, raw string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }
