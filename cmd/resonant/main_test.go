@@ -47,7 +47,15 @@ func freeAddr(t *testing.T) string {
 // JSON log lines.
 func startServe(t *testing.T, bin, dataDir, addr string) (*exec.Cmd, *bufio.Scanner) {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--data-dir", dataDir, "--addr", addr, "--log-format", "json")
+	return startServeWith(t, bin, dataDir, addr)
+}
+
+type execCmd = exec.Cmd
+
+// startServeWith is startServe with extra flags.
+func startServeWith(t *testing.T, bin, dataDir, addr string, extra ...string) (*exec.Cmd, *bufio.Scanner) {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--data-dir", dataDir, "--addr", addr, "--log-format", "json"}, extra...)...)
 	cmd.Env = append(os.Environ(), "RESONANT_DATABASE_URL=")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

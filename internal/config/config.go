@@ -37,6 +37,8 @@ type Config struct {
 
 	SMTPURL  string
 	MailFrom string
+
+	AnalysisTimeout time.Duration
 }
 
 // DefaultGeminiModel is a current Flash model.
@@ -64,6 +66,7 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.OpenAIBaseURL, "openai-base-url", "", "OpenAI-compatible API base URL (e.g. a local Ollama); empty = off")
 	fs.StringVar(&c.OpenAIAPIKey, "openai-api-key", "", "OpenAI-compatible API key")
 	fs.StringVar(&c.OpenAIModel, "openai-model", "", "OpenAI-compatible model name")
+	fs.DurationVar(&c.AnalysisTimeout, "analysis-timeout", 20*time.Second, "timeout of one call to the AI provider")
 	fs.StringVar(&c.SMTPURL, "smtp-url", "", "smtp://user:pass@host:587 to send mail; empty = write .eml files to <data-dir>/outbox")
 	fs.StringVar(&c.MailFrom, "mail-from", "", "sender of outgoing mail, e.g. 'Resonant <resonant@example.com>' (default resonant@<base-url host>)")
 }
@@ -127,6 +130,9 @@ func (c *Config) finish() error {
 	}
 	if _, err := ParseLevel(c.LogLevel); err != nil {
 		return err
+	}
+	if c.AnalysisTimeout <= 0 {
+		return fmt.Errorf("--analysis-timeout must be positive")
 	}
 	if c.ShutdownTimeout <= 0 {
 		return fmt.Errorf("--shutdown-timeout must be positive")

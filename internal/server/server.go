@@ -13,6 +13,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/resonant-journal/resonant/internal/analysis"
 	"github.com/resonant-journal/resonant/internal/api"
 	"github.com/resonant-journal/resonant/internal/config"
 	"github.com/resonant-journal/resonant/internal/journal"
@@ -66,6 +67,18 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &queue.HousekeepingWorker{Store: st, Now: now, Logger: log})
+	external, err := externalAnalyzer(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	river.AddWorker(workers, analysis.NewWorker(analysis.Config{
+		Store: st, External: external, AttemptTimeout: cfg.AnalysisTimeout, Now: now, Logger: log,
+	}))
+	if n, err := queue.RecoverOrphans(ctx, st); err != nil {
+		return err
+	} else if n > 0 {
+		log.Info("resuming jobs interrupted by a crash", slog.Int64("count", n))
+	}
 	jobs, err := queue.New(st, queue.Options{
 		Workers:      workers,
 		Logger:       log,

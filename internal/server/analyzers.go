@@ -1,0 +1,27 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/resonant-journal/resonant/internal/analysis"
+	"github.com/resonant-journal/resonant/internal/analysis/gemini"
+	"github.com/resonant-journal/resonant/internal/config"
+)
+
+// externalAnalyzer returns the configured LLM analyzer: Gemini when it has
+// a key, else nil (every entry then gets the offline analyzer, with
+// fallbackReason not_configured).
+func externalAnalyzer(ctx context.Context, cfg *config.Config, log *slog.Logger) (analysis.Analyzer, error) {
+	if cfg.GeminiAPIKey != "" {
+		g, err := gemini.New(ctx, gemini.Config{APIKey: cfg.GeminiAPIKey, BaseURL: cfg.GeminiBaseURL, Model: cfg.GeminiModel, Timeout: cfg.AnalysisTimeout})
+		if err != nil {
+			return nil, fmt.Errorf("configure Gemini: %w", err)
+		}
+		log.Info("analysis provider", slog.String("analyzer", g.Name()))
+		return g, nil
+	}
+	log.Info("analysis provider", slog.String("analyzer", "offline only (no AI provider configured)"))
+	return nil, nil
+}
