@@ -121,7 +121,7 @@ func (s *Service) CreateEntry(ctx context.Context, userID string, in EntryInput)
 		}
 		v = EntryView{Entry: e}
 		if e.Status == store.EntryPublished {
-			st, err := s.queueAnalysis(ctx, tx, e, now)
+			st, err := s.queueAnalysis(ctx, tx, e, now, false)
 			if err != nil {
 				return err
 			}
@@ -191,7 +191,7 @@ func (s *Service) UpdateEntry(ctx context.Context, userID, id string, in EntryIn
 		if !requeue {
 			return s.loadStatus(ctx, &tx.Queries, &v)
 		}
-		st, err := s.queueAnalysis(ctx, tx, e, now)
+		st, err := s.queueAnalysis(ctx, tx, e, now, old.Status == store.EntryPublished)
 		if err != nil {
 			return err
 		}
@@ -280,7 +280,7 @@ func (s *Service) RetryAnalysis(ctx context.Context, userID, entryID string) (st
 		if err == nil && (cur.Status == store.AnalysisQueued || cur.Status == store.AnalysisProcessing) {
 			return errNotRetryable
 		}
-		st, err = s.queueAnalysis(ctx, tx, e, s.now())
+		st, err = s.queueAnalysis(ctx, tx, e, s.now(), true)
 		return err
 	})
 	if err != nil {

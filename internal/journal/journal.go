@@ -19,8 +19,7 @@ import (
 // Enqueuer inserts and withdraws analysis jobs inside a store transaction
 // (queue.AnalysisJobs in production).
 type Enqueuer interface {
-	// EnqueueAnalysis queues one analysis per entry, replacing any job still
-	// waiting for the same entry.
+	// EnqueueAnalysis queues one analysis per entry.
 	EnqueueAnalysis(ctx context.Context, tx *store.Tx, userID string, entryIDs ...string) error
 	// CancelAnalysis withdraws the entry's waiting jobs.
 	CancelAnalysis(ctx context.Context, tx *store.Tx, entryID string) error
@@ -79,10 +78,16 @@ const (
 )
 
 // queueAnalysis marks the entry's analysis queued, inserts its job and
-// announces the status, all in tx.
-func (s *Service) queueAnalysis(ctx context.Context, tx *store.Tx, e store.Entry, now time.Time) (store.AnalysisStatus, error) {
+// announces the status, all in tx. requeue withdraws a job still waiting
+// for the entry's earlier text first (a new entry has none).
+func (s *Service) queueAnalysis(ctx context.Context, tx *store.Tx, e store.Entry, now time.Time, requeue bool) (store.AnalysisStatus, error) {
 	if err := tx.QueueAnalyses(ctx, e.UserID, []string{e.ID}, now); err != nil {
 		return store.AnalysisStatus{}, err
+	}
+	if requeue {
+		if err := s.jobs.CancelAnalysis(ctx, tx, e.ID); err != nil {
+			return store.AnalysisStatus{}, err
+		}
 	}
 	if err := s.jobs.EnqueueAnalysis(ctx, tx, e.UserID, e.ID); err != nil {
 		return store.AnalysisStatus{}, err

@@ -27,11 +27,12 @@ var waitingStates = []rivertype.JobState{
 	rivertype.JobStateAvailable, rivertype.JobStateScheduled, rivertype.JobStateRetryable, rivertype.JobStatePending,
 }
 
-// EnqueueAnalysis inserts one analyze_entry job per entry in tx. Any job
-// still waiting for the same entry is withdrawn first: rapid edits of a
-// published entry leave one job, for the latest text. (River's unique jobs
-// cannot do this: their states must include running, so an edit made while
-// the previous text is being analysed would not be re-analysed.)
+// EnqueueAnalysis inserts one analyze_entry job per entry in tx. Callers
+// re-queueing an entry withdraw its waiting job first (CancelAnalysis), so
+// rapid edits of a published entry leave one job, for the latest text.
+// (River's unique jobs cannot do this: their states must include running,
+// so an edit made while the previous text is being analysed would not be
+// re-analysed.)
 func (a *AnalysisJobs) EnqueueAnalysis(ctx context.Context, tx *store.Tx, userID string, entryIDs ...string) error {
 	if len(entryIDs) == 0 {
 		return nil
@@ -40,18 +41,8 @@ func (a *AnalysisJobs) EnqueueAnalysis(ctx context.Context, tx *store.Tx, userID
 	for i, id := range entryIDs {
 		params[i] = river.InsertManyParams{Args: AnalyzeEntryArgs{EntryID: id, UserID: userID}}
 	}
-	if len(entryIDs) == 1 {
-		if err := a.CancelAnalysis(ctx, tx, entryIDs[0]); err != nil {
-			return err
-		}
-		if _, err := a.client.InsertTx(ctx, tx.SQL(), params[0].Args, nil); err != nil {
-			return fmt.Errorf("enqueue analysis: %w", err)
-		}
-		return nil
-	}
-	// Many entries means an import of new entries: nothing can be waiting.
 	if _, err := a.client.InsertManyFastTx(ctx, tx.SQL(), params); err != nil {
-		return fmt.Errorf("enqueue analyses: %w", err)
+		return fmt.Errorf("enqueue analysis: %w", err)
 	}
 	return nil
 }

@@ -83,6 +83,8 @@ func (p SearchParams) filter(args []any) (string, []any) {
 // is an FTS5 string, so nothing a person types is read as query syntax.
 // Snippets are computed only for the page, in the outer query: computing
 // them for every match before sorting would cost a snippet per match.
+// CROSS JOIN keeps the page as the outer loop, so the second MATCH is a
+// rowid lookup per row rather than a second full-text scan per row.
 func sqliteSearch(p SearchParams) (string, []any) {
 	match := make([]string, len(p.Terms))
 	for i, t := range p.Terms {
@@ -102,8 +104,8 @@ FROM (
 	WHERE journal_entries_fts MATCH ? AND e.user_id = ?` + filter + `
 	ORDER BY rank, e.seq DESC LIMIT ? OFFSET ?
 ) top
-JOIN journal_entries_fts ON journal_entries_fts.rowid = top.seq
-JOIN journal_entries e ON e.seq = top.seq
+CROSS JOIN journal_entries_fts ON journal_entries_fts.rowid = top.seq
+CROSS JOIN journal_entries e ON e.seq = top.seq
 WHERE journal_entries_fts MATCH ?
 ORDER BY top.rank, top.seq DESC`, args
 }
