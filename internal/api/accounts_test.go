@@ -468,3 +468,22 @@ func TestSignInRenewsTheSessionToken(t *testing.T) {
 		}
 	})
 }
+
+func TestVerificationIsRateLimitedPerIPAndAccount(t *testing.T) {
+	limits := generousLimits
+	limits.VerifyPerIP = accounts.Rate{N: 3, Per: time.Hour}
+	limits.VerifyPerAccount = accounts.Rate{N: 1, Per: time.Hour}
+	forEachAcctEngine(t, func(t *testing.T, e *acctEnv) {
+		c := e.client()
+		c.must(http.StatusAccepted, "POST", "/api/v1/auth/verify/resend", map[string]any{"email": "sam@example.com"})
+		r := c.must(http.StatusTooManyRequests, "POST", "/api/v1/auth/verify/resend", map[string]any{"email": "SAM@example.com"})
+		if r.header.Get("Retry-After") != "3600" {
+			t.Errorf("per-account Retry-After = %q", r.header.Get("Retry-After"))
+		}
+		c.must(http.StatusBadRequest, "POST", "/api/v1/auth/verify", map[string]any{"token": strings.Repeat("A", 43)})
+		r = c.must(http.StatusTooManyRequests, "POST", "/api/v1/auth/verify", map[string]any{"token": strings.Repeat("B", 43)})
+		if r.header.Get("Retry-After") == "" {
+			t.Error("429 without Retry-After")
+		}
+	}, func(o *acctOptions) { o.limits = limits })
+}
