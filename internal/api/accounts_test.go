@@ -487,3 +487,22 @@ func TestVerificationIsRateLimitedPerIPAndAccount(t *testing.T) {
 		}
 	}, func(o *acctOptions) { o.limits = limits })
 }
+
+func TestSignOutEverywhereRevokesOtherSessionsButNotTokens(t *testing.T) {
+	forEachAcctEngine(t, func(t *testing.T, e *acctEnv) {
+		laptop, id := e.signedIn("tia@example.com", goodPassword)
+		phone := e.client()
+		phone.must(http.StatusOK, "POST", "/api/v1/auth/signin", map[string]any{"email": "tia@example.com", "password": goodPassword})
+		token := laptop.must(http.StatusCreated, "POST", "/api/v1/me/tokens", map[string]any{"name": "cli"}).body["token"].(string)
+		other, _ := e.signedIn("uma@example.com", goodPassword)
+
+		phone.must(http.StatusNoContent, "POST", "/api/v1/me/signout-everywhere", nil)
+		laptop.must(http.StatusUnauthorized, "GET", "/api/v1/me", nil)
+		phone.must(http.StatusUnauthorized, "GET", "/api/v1/me", nil)
+		e.withBearer(token).must(http.StatusOK, "GET", "/api/v1/me", nil)
+		other.must(http.StatusOK, "GET", "/api/v1/me", nil)
+		if n := e.count(`SELECT COUNT(*) FROM sessions WHERE user_id = ?`, id); n != 0 {
+			t.Errorf("%d session rows left", n)
+		}
+	})
+}

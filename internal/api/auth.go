@@ -157,3 +157,20 @@ func (a *API) resetPassword(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
+
+// signOutEverywhere revokes every session of the user, this one included.
+// Personal access tokens are separate credentials and stay valid.
+func (a *API) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
+	if !a.requireAccounts(w) {
+		return
+	}
+	if err := a.auth.accounts.RevokeSessions(r.Context(), UserID(r.Context())); err != nil {
+		a.writeAccountsError(w, r, err)
+		return
+	}
+	if err := a.auth.sessions.Destroy(r.Context()); err != nil {
+		a.writeServiceError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
