@@ -30,6 +30,7 @@ Usage:
   resonant migrate [flags]   apply database migrations and exit
   resonant analyze [flags]   analyse one text per stdin line with the offline analyzer
   resonant user    set-tier|set-flag EMAIL …   change a user's tier or feature flag
+  resonant dev fake-gemini [flags]   run a fake Gemini API with switchable faults (demos, tests)
   resonant version           print the version
 
 Every flag has a RESONANT_* environment equivalent (--data-dir ↔ RESONANT_DATA_DIR).
@@ -70,6 +71,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runAnalyze(ctx, rest, stdin, stdout, stderr)
 	case "user":
 		return runUser(ctx, rest, stdout, stderr)
+	case "dev":
+		return runDev(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "resonant", buildVersion())
 		return nil

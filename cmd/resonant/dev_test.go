@@ -1,0 +1,86 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/resonant-journal/resonant/internal/analysis"
+	"github.com/resonant-journal/resonant/internal/analysis/gemini"
+)
+
+// lineWriter hands the first line written to it to the test.
+type lineWriter struct{ lines chan string }
+
+func (w lineWriter) Write(p []byte) (int, error) {
+	select {
+	case w.lines <- string(p):
+	default:
+	}
+	return len(p), nil
+}
+
+func TestDevFakeGeminiServesFaultsSwitchedOverHTTP(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	out := lineWriter{make(chan string, 1)}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"dev", "fake-gemini", "--addr", "127.0.0.1:0", "--api-key", "demo"}, nil, out, io.Discard)
+	}()
+	var base string
+	select {
+	case line := <-out.lines:
+		base = regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(line)
+	case err := <-done:
+		t.Fatalf("exited early: %v", err)
+	}
+	if base == "" {
+		t.Fatal("no address printed")
+	}
+
+	resp, err := http.Post(base+"/_fake/fault?mode=rate_limit&n=1", "", nil)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("set fault: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	a, err := gemini.New(ctx, gemini.Config{APIKey: "demo", BaseURL: base, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.Analyze(ctx, analysis.Input{Content: "We laughed all evening."})
+	if e := analysis.AsError(err); e.Kind != analysis.KindRateLimit || e.RetryAfter != 7*time.Second {
+		t.Errorf("first call: %v", err)
+	}
+	if _, err := a.Analyze(ctx, analysis.Input{Content: "We laughed all evening."}); err != nil {
+		t.Errorf("second call: %v", err)
+	}
+	resp, err = http.Get(base + "/_fake/stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), `"total":2`) || !strings.Contains(string(b), `"rate_limit":1`) {
+		t.Errorf("stats = %s", b)
+	}
+
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("shutdown: %v", err)
+	}
+}
+
+func TestDevRejectsUnknownToolsAndFaults(t *testing.T) {
+	for _, args := range [][]string{{"dev"}, {"dev", "fake-openai"}, {"dev", "fake-gemini", "--fault", "earthquake"}} {
+		var stderr bytes.Buffer
+		if err := run(t.Context(), args, nil, io.Discard, &stderr); !errors.Is(err, errUsage) {
+			t.Errorf("%v: err = %v, want a usage error", args, err)
+		}
+	}
+}
