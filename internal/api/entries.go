@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 	"time"
 
@@ -131,6 +132,31 @@ func (a *API) updateEntry(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, entryView(v))
 }
 
+// analysisJSON is API.md's analysis object; patterns keep the spec's
+// snake_case keys.
+type analysisJSON struct {
+	EntryID           string          `json:"entryId"`
+	SentimentScore    float64         `json:"sentimentScore"`
+	EmotionalKeywords []string        `json:"emotionalKeywords"`
+	ConfidenceLevel   float64         `json:"confidenceLevel"`
+	Reasoning         string          `json:"reasoning"`
+	Patterns          json.RawMessage `json:"patterns"`
+	ProcessingSource  string          `json:"processingSource"`
+	AnalysisMethod    string          `json:"analysisMethod"`
+	APIResponseTime   int             `json:"apiResponseTime"`
+	CompletedAt       time.Time       `json:"completedAt"`
+}
+
+func toAnalysisJSON(a store.Analysis) analysisJSON {
+	kw := a.EmotionalKeywords
+	if kw == nil {
+		kw = []string{}
+	}
+	return analysisJSON{EntryID: a.EntryID, SentimentScore: a.SentimentScore, EmotionalKeywords: kw, ConfidenceLevel: a.ConfidenceLevel,
+		Reasoning: a.Reasoning, Patterns: a.Patterns, ProcessingSource: a.ProcessingSource, AnalysisMethod: a.AnalysisMethod,
+		APIResponseTime: a.APIResponseTime, CompletedAt: a.CompletedAt}
+}
+
 // getEntry answers {entry, analysisStatus, analysis}.
 func (a *API) getEntry(w http.ResponseWriter, r *http.Request) {
 	userID, ok := signedIn(w, r)
@@ -143,9 +169,10 @@ func (a *API) getEntry(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body := entryView(v)
-	// The analysis result belongs to the analysis pipeline; it is added
-	// here once that pipeline stores results.
 	body["analysis"] = nil
+	if v.Analysis != nil {
+		body["analysis"] = toAnalysisJSON(*v.Analysis)
+	}
 	writeJSON(w, http.StatusOK, body)
 }
 

@@ -24,10 +24,12 @@ type EntryInput struct {
 	Status         *string
 }
 
-// EntryView is an entry with its analysis status (nil for drafts).
+// EntryView is an entry with its analysis status (nil for drafts) and,
+// where one has been stored and asked for, its analysis.
 type EntryView struct {
 	Entry          store.Entry
 	AnalysisStatus *store.AnalysisStatus
+	Analysis       *store.Analysis
 }
 
 // ValidateEntry checks in and writes it over e. Content is kept exactly as
@@ -220,7 +222,8 @@ func (s *Service) loadStatus(ctx context.Context, q *store.Queries, v *EntryView
 	return nil
 }
 
-// GetEntry returns one of the user's entries with its analysis status.
+// GetEntry returns one of the user's entries with its analysis status and
+// its latest stored analysis (kept while a re-analysis is queued).
 func (s *Service) GetEntry(ctx context.Context, userID, id string) (EntryView, error) {
 	e, err := s.store.GetEntry(ctx, userID, id)
 	if err != nil {
@@ -229,6 +232,15 @@ func (s *Service) GetEntry(ctx context.Context, userID, id string) (EntryView, e
 	v := EntryView{Entry: e}
 	if err := s.loadStatus(ctx, &s.store.Queries, &v); err != nil {
 		return EntryView{}, err
+	}
+	if v.AnalysisStatus != nil {
+		a, err := s.store.GetAnalysis(ctx, userID, id)
+		switch {
+		case err == nil:
+			v.Analysis = &a
+		case !errors.Is(err, store.ErrNotFound):
+			return EntryView{}, err
+		}
 	}
 	return v, nil
 }
