@@ -7,12 +7,14 @@ import (
 
 	"github.com/resonant-journal/resonant/internal/analysis"
 	"github.com/resonant-journal/resonant/internal/analysis/gemini"
+	"github.com/resonant-journal/resonant/internal/analysis/openai"
 	"github.com/resonant-journal/resonant/internal/config"
 )
 
 // externalAnalyzer returns the configured LLM analyzer: Gemini when it has
-// a key, else nil (every entry then gets the offline analyzer, with
-// fallbackReason not_configured).
+// a key, else an OpenAI-compatible endpoint when it has a base URL, else
+// nil (every entry then gets the offline analyzer, with fallbackReason
+// not_configured).
 func externalAnalyzer(ctx context.Context, cfg *config.Config, log *slog.Logger) (analysis.Analyzer, error) {
 	if cfg.GeminiAPIKey != "" {
 		g, err := gemini.New(ctx, gemini.Config{APIKey: cfg.GeminiAPIKey, BaseURL: cfg.GeminiBaseURL, Model: cfg.GeminiModel, Timeout: cfg.AnalysisTimeout})
@@ -21,6 +23,14 @@ func externalAnalyzer(ctx context.Context, cfg *config.Config, log *slog.Logger)
 		}
 		log.Info("analysis provider", slog.String("analyzer", g.Name()))
 		return g, nil
+	}
+	if cfg.OpenAIBaseURL != "" {
+		o, err := openai.New(openai.Config{BaseURL: cfg.OpenAIBaseURL, APIKey: cfg.OpenAIAPIKey, Model: cfg.OpenAIModel, Timeout: cfg.AnalysisTimeout})
+		if err != nil {
+			return nil, fmt.Errorf("configure the OpenAI-compatible analyzer: %w", err)
+		}
+		log.Info("analysis provider", slog.String("analyzer", o.Name()))
+		return o, nil
 	}
 	log.Info("analysis provider", slog.String("analyzer", "offline only (no AI provider configured)"))
 	return nil, nil
