@@ -26,7 +26,7 @@ analysis pipeline's retries, breaker and fallback. Point the server at it with
   curl 'http://ADDR/_fake/stats'                                 # calls by outcome
 
 Faults: none, error_500, error_503, rate_limit, timeout, malformed,
-schema_violation, safety, safety_finish, fenced, slow.
+schema_violation, safety, safety_finish, fenced, sloppy, slow.
 
 Flags:
 `

@@ -36,12 +36,13 @@ const (
 	SafetyFinish          // 200, answer blocked: candidate finishReason SAFETY, no text
 	Fenced                // 200, a valid answer wrapped in a Markdown code fence and prose
 	Slow                  // a healthy answer after the configured delay
+	Sloppy                // 200, repairable slips: score 1.03, Title Case and unknown enum values, duplicate keywords
 )
 
 var faultNames = [...]string{
 	None: "none", Error500: "error_500", Error503: "error_503", RateLimit: "rate_limit",
 	Timeout: "timeout", Malformed: "malformed", SchemaViolation: "schema_violation",
-	Safety: "safety", SafetyFinish: "safety_finish", Fenced: "fenced", Slow: "slow",
+	Safety: "safety", SafetyFinish: "safety_finish", Fenced: "fenced", Slow: "slow", Sloppy: "sloppy",
 }
 
 func (f Fault) String() string {
@@ -378,6 +379,10 @@ func (s *Server) answerText(fault Fault, entry string) string {
 		return `{"sentimentScore":3.7,"emotionalKeywords":["overjoyed"],"confidenceLevel":0.9,` +
 			`"reasoning":"Out of range.","patterns":{"recurring_themes":["telepathy"],"emotional_triggers":[],` +
 			`"communication_style":"interpretive_dance","relationship_dynamics":["soulmates"]}}`
+	case Sloppy:
+		return `{"sentimentScore":1.03,"emotionalKeywords":[" Grateful ","grateful","","close"],"confidenceLevel":0.9,` +
+			`"reasoning":"  This entry reads as warm.  ","patterns":{"recurring_themes":["Quality Time","telepathy"],` +
+			`"emotional_triggers":"stress","communication_style":"Heartfelt","relationship_dynamics":["turning-toward"]}}`
 	case Fenced:
 		return "Here is the analysis:\n```json\n" + string(b) + "\n```"
 	}

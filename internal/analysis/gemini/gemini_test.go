@@ -145,6 +145,22 @@ func TestAnalyzeRepairsFencedAnswerAndWaitsOutSlowOne(t *testing.T) {
 	}
 }
 
+func TestAnalyzeRepairsSloppyButReadableOutput(t *testing.T) {
+	a, fake := setup(t, fakegemini.Options{}, gemini.Config{})
+	fake.SetFault(fakegemini.Sloppy)
+	res, err := a.Analyze(context.Background(), entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := res.Patterns
+	if res.SentimentScore != 1 || strings.Join(res.EmotionalKeywords, ",") != "grateful,close" ||
+		res.Reasoning != "This entry reads as warm." || strings.Join(p.RecurringThemes, ",") != "quality_time" ||
+		strings.Join(p.EmotionalTriggers, ",") != "stress" || p.CommunicationStyle != "neutral" ||
+		strings.Join(p.RelationshipDynamics, ",") != "turning_toward" {
+		t.Errorf("repaired result = %+v", res)
+	}
+}
+
 func TestAnalyzeRejectsWrongAndMissingKeysAsAuth(t *testing.T) {
 	a, fake := setup(t, fakegemini.Options{}, gemini.Config{APIKey: "wrong-key"})
 	_, err := a.Analyze(context.Background(), entry)
