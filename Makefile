@@ -22,9 +22,10 @@ build:
 test:
 	$(GO) test -race -count=1 -timeout 12m ./...
 
-## bench: benchmarks (longer load runs live here, not in test)
+## bench: benchmarks and the pipeline load test (10,000 entries against a fake API failing 30% of calls)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
+	RESONANT_LOAD=1 $(GO) test -count=1 -run '^TestLoad10k$$' -v -timeout 60m ./internal/analysis/
 
 ## lint: gofmt, go vet and staticcheck must all be clean
 lint:

@@ -3,6 +3,7 @@ package analysis_test
 import (
 	"context"
 	"errors"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +12,8 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/resonant-journal/resonant/internal/analysis"
+	"github.com/resonant-journal/resonant/internal/analysis/fakegemini"
+	"github.com/resonant-journal/resonant/internal/analysis/gemini"
 	"github.com/resonant-journal/resonant/internal/journal"
 	"github.com/resonant-journal/resonant/internal/queue"
 	"github.com/resonant-journal/resonant/internal/store"
@@ -349,4 +352,105 @@ func equalDurations(a, b []time.Duration) bool {
 		}
 	}
 	return true
+}
+
+// fakeGeminiAnalyzer is the real Gemini analyzer talking to the fake server.
+func fakeGeminiAnalyzer(t *testing.T) (analysis.Analyzer, *fakegemini.Server) {
+	t.Helper()
+	fake := fakegemini.New(fakegemini.Options{APIKey: "k"})
+	srv := httptest.NewServer(fake)
+	t.Cleanup(func() { fake.Close(); srv.Close() })
+	g, err := gemini.New(context.Background(), gemini.Config{APIKey: "k", BaseURL: srv.URL, HTTPClient: srv.Client(), Model: "gemini-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g, fake
+}
+
+func TestPersistent500sFromGeminiFallBackAfterThreeRetriesAtTheSpecDelays(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachEngine(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s, true, false)
+		g, fake := fakeGeminiAnalyzer(t)
+		fake.SetFault(fakegemini.Error500)
+		delays := f.run(t, newWorker(f, g, store.BreakerConfig{FailureThreshold: 10, SuccessThreshold: 1, HalfOpenProbes: 1, OpenTimeout: time.Minute}))
+		if want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second}; !equalDurations(delays, want) {
+			t.Fatalf("delays %v, want %v", delays, want)
+		}
+		if calls := fake.Calls().Total; calls != 4 {
+			t.Fatalf("%d calls to Gemini, want 4 (1 + 3 retries)", calls)
+		}
+		if st := f.status(t); st.Status != "fallback" || st.RetryCount != 3 || st.FallbackReason != "api_error" {
+			t.Fatalf("status = %+v", st)
+		}
+	})
+}
+
+func TestGeminiRateLimitRetryAfterIsHonoured(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachEngine(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s, true, false)
+		g, fake := fakeGeminiAnalyzer(t)
+		fake.FailNext(1, fakegemini.RateLimit) // Retry-After: 7 s by default
+		delays := f.run(t, newWorker(f, g, analysis.DefaultBreaker()))
+		if len(delays) != 1 || delays[0] != 7*time.Second {
+			t.Fatalf("delays %v, want [7s] from Retry-After", delays)
+		}
+		if st := f.status(t); st.Status != "completed" || st.RetryCount != 1 {
+			t.Fatalf("status = %+v", st)
+		}
+	})
+}
+
+// TestBreakerOpensOnGeminiFailuresAndClosesAfterHalfOpenSuccesses publishes
+// entries one after another against a failing fake Gemini: after the
+// threshold the breaker opens and entries fall back without calls; after
+// the open timeout, probes succeed against a healthy fake and it closes.
+func TestBreakerOpensOnGeminiFailuresAndClosesAfterHalfOpenSuccesses(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachEngine(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s, true, false)
+		g, fake := fakeGeminiAnalyzer(t)
+		cfg := store.BreakerConfig{FailureThreshold: 3, SuccessThreshold: 2, HalfOpenProbes: 1, OpenTimeout: 30 * time.Second}
+		p := analysis.DefaultRetryPolicy()
+		p.Jitter, p.MaxRetries = noJitter, 0 // one call per entry keeps the count readable
+		w := analysis.NewWorker(analysis.Config{Store: s, External: g, Breaker: cfg, Retry: p, Now: f.clock})
+		ctx := context.Background()
+		publish := func() {
+			t.Helper()
+			content, status := "Another evening, another talk about the dishes.", "published"
+			v, err := f.journal.CreateEntry(ctx, f.userID, journal.EntryInput{RelationshipID: &f.relID, Content: &content, Status: &status})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.entryID = v.Entry.ID
+			f.run(t, w)
+		}
+		fake.SetFault(fakegemini.Error503)
+		f.run(t, w) // the fixture's entry: failure 1
+		publish()   // failure 2
+		publish()   // failure 3: opens
+		if st, _ := s.BreakerState(ctx, "gemini:gemini-test"); st != "open" {
+			t.Fatalf("breaker %s after 3 failures, want open", st)
+		}
+		before := fake.Calls().Total
+		publish()
+		if fake.Calls().Total != before {
+			t.Fatal("called Gemini through an open breaker")
+		}
+		if st := f.status(t); st.FallbackReason != "circuit_open" || st.CircuitBreakerState != "open" {
+			t.Fatalf("status = %+v, want fallback for circuit_open", st)
+		}
+
+		fake.SetFault(fakegemini.None)
+		f.now = f.now.Add(31 * time.Second)
+		publish() // probe 1 succeeds: still half-open
+		if st := f.status(t); st.Status != "completed" || st.CircuitBreakerState != "half_open" {
+			t.Fatalf("status = %+v, want completed while half-open", st)
+		}
+		publish() // probe 2 succeeds: closes
+		if st, _ := s.BreakerState(ctx, "gemini:gemini-test"); st != "closed" {
+			t.Fatalf("breaker %s after 2 half-open successes, want closed", st)
+		}
+	})
 }

@@ -80,6 +80,10 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		log.Info("resuming jobs interrupted by a crash", slog.Int64("count", n))
 	}
 	jobs, err := queue.New(st, queue.Options{
+		// Analysis jobs set their own timeout (the provider call plus
+		// database work); River's default must cover it so that the rescuer
+		// never takes a job that is still running.
+		JobTimeout:   cfg.AnalysisTimeout + time.Minute,
 		Workers:      workers,
 		Logger:       log,
 		PeriodicJobs: []*river.PeriodicJob{queue.HousekeepingPeriodic()},
