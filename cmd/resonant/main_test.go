@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/resonant-journal/resonant/internal/store"
 )
 
 // buildBinary compiles resonant once for the process-level tests.
@@ -137,6 +139,9 @@ func TestBadStartsFailWithOneLineAndChangeNothing(t *testing.T) {
 	waitForLog(t, sc, "listening")
 	defer func() { _ = holder.Process.Signal(syscall.SIGTERM) }()
 
+	newerDir := t.TempDir()
+	newerVersion := migrateFromTheFuture(t, newerDir)
+
 	readOnly := filepath.Join(t.TempDir(), "ro")
 	if err := os.Mkdir(readOnly, 0o500); err != nil {
 		t.Fatal(err)
@@ -151,6 +156,7 @@ func TestBadStartsFailWithOneLineAndChangeNothing(t *testing.T) {
 		{"unreachable database", []string{"serve", "--database-url", "postgres://postgres@127.0.0.1:1/none?connect_timeout=2"}, "not reachable"},
 		{"second process", []string{"serve", "--data-dir", busyDir, "--addr", freeAddr(t)}, "another resonant process"},
 		{"unwritable data dir", []string{"serve", "--data-dir", filepath.Join(readOnly, "sub"), "--addr", freeAddr(t)}, "not usable"},
+		{"database from a newer version", []string{"serve", "--data-dir", newerDir, "--addr", freeAddr(t)}, "newer resonant"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -178,6 +184,44 @@ func TestBadStartsFailWithOneLineAndChangeNothing(t *testing.T) {
 			if len(lines) != 1 {
 				t.Fatalf("want exactly one line on stderr, got %d: %s", len(lines), fmt.Sprint(lines))
 			}
+			if tc.name == "database from a newer version" {
+				if v := schemaVersion(t, newerDir); v != newerVersion {
+					t.Fatalf("schema version %d after the refused start, want %d untouched", v, newerVersion)
+				}
+			}
 		})
 	}
+}
+
+// migrateFromTheFuture migrates a data directory and marks it as migrated
+// by a later release; it returns that version.
+func migrateFromTheFuture(t *testing.T, dir string) int {
+	t.Helper()
+	ctx := context.Background()
+	s, err := store.Open(ctx, store.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	latest, err := s.LatestVersion()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.WriteDB().ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'from_a_later_release', ?)`,
+		latest+1, store.DBTime(time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	return latest + 1
+}
+
+func schemaVersion(t *testing.T, dir string) int {
+	t.Helper()
+	var v int
+	if err := openReadOnly(t, dir).QueryRow(`SELECT MAX(version) FROM schema_migrations`).Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
