@@ -49,7 +49,7 @@ func TestDevFakeGeminiServesFaultsSwitchedOverHTTP(t *testing.T) {
 		t.Fatalf("set fault: %v %v", resp, err)
 	}
 	resp.Body.Close()
-	a, err := gemini.New(ctx, gemini.Config{APIKey: "demo", BaseURL: base, Timeout: 5 * time.Second})
+	a, err := gemini.New(ctx, gemini.Config{APIKey: "demo", BaseURL: base, Timeout: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -116,7 +116,13 @@ func TestAnalyzeClassifiesEveryFault(t *testing.T) {
 		{fault: fakegemini.SafetyFinish, kind: analysis.KindSafety, status: 200},
 	} {
 		t.Run(tc.fault.String(), func(t *testing.T) {
-			a, fake := setup(t, tc.opts, gemini.Config{Timeout: 100 * time.Millisecond})
+			// Only the calls meant to time out get a short deadline: a loaded
+			// machine must not turn the other faults into timeouts.
+			timeout := 30 * time.Second
+			if tc.kind == analysis.KindTimeout {
+				timeout = 100 * time.Millisecond
+			}
+			a, fake := setup(t, tc.opts, gemini.Config{Timeout: timeout})
 			fake.SetFault(tc.fault)
 			res, err := a.Analyze(context.Background(), entry)
 			var e *analysis.Error
@@ -135,7 +141,7 @@ func TestAnalyzeClassifiesEveryFault(t *testing.T) {
 }
 
 func TestAnalyzeRepairsFencedAnswerAndWaitsOutSlowOne(t *testing.T) {
-	a, fake := setup(t, fakegemini.Options{Delay: 20 * time.Millisecond}, gemini.Config{Timeout: 5 * time.Second})
+	a, fake := setup(t, fakegemini.Options{Delay: 20 * time.Millisecond}, gemini.Config{Timeout: 30 * time.Second})
 	for _, f := range []fakegemini.Fault{fakegemini.Fenced, fakegemini.Slow} {
 		fake.SetFault(f)
 		res, err := a.Analyze(context.Background(), entry)
@@ -194,7 +200,7 @@ func TestAnalyzeRecoversAfterFailNextAndCountsEveryCall(t *testing.T) {
 }
 
 func TestAnalyzeIsSafeForConcurrentCallsWithFaultsChanging(t *testing.T) {
-	a, fake := setup(t, fakegemini.Options{}, gemini.Config{Timeout: time.Second})
+	a, fake := setup(t, fakegemini.Options{}, gemini.Config{Timeout: 30 * time.Second})
 	fake.FailRate(0.5, fakegemini.RateLimit, 42)
 	var wg sync.WaitGroup
 	var mu sync.Mutex

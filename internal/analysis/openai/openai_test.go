@@ -167,7 +167,11 @@ func TestAnalyzeClassifiesFailures(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-			a, fake := setup(t, openai.Config{Timeout: 100 * time.Millisecond, Now: func() time.Time { return now }})
+			timeout := 30 * time.Second // a loaded machine must not turn faults into timeouts
+			if tc.kind == analysis.KindTimeout {
+				timeout = 100 * time.Millisecond
+			}
+			a, fake := setup(t, openai.Config{Timeout: timeout, Now: func() time.Time { return now }})
 			fake.set(tc.reply)
 			_, err := a.Analyze(t.Context(), entry)
 			var e *analysis.Error
