@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -20,19 +21,46 @@ import (
 	"github.com/resonant-journal/resonant/internal/store"
 )
 
-// buildBinary compiles resonant once for the process-level tests.
+// binary is built once per test process (in TestMain): three process-level
+// tests each compiling it would triple the slowest part of the run.
+var binary struct {
+	once sync.Once
+	path string
+	err  error
+	dir  string
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binary.dir != "" {
+		_ = os.RemoveAll(binary.dir)
+	}
+	os.Exit(code)
+}
+
+// buildBinary returns the path of the compiled resonant binary.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("the go command is needed to build the binary under test: %v", err)
+	binary.once.Do(func() {
+		gobin, err := exec.LookPath("go")
+		if err != nil {
+			binary.err = fmt.Errorf("the go command is needed to build the binary under test: %w", err)
+			return
+		}
+		binary.dir, err = os.MkdirTemp("", "resonant-bin-")
+		if err != nil {
+			binary.err = err
+			return
+		}
+		binary.path = filepath.Join(binary.dir, "resonant")
+		if out, err := exec.Command(gobin, "build", "-o", binary.path, ".").CombinedOutput(); err != nil {
+			binary.err = fmt.Errorf("go build: %w\n%s", err, out)
+		}
+	})
+	if binary.err != nil {
+		t.Fatal(binary.err)
 	}
-	bin := filepath.Join(t.TempDir(), "resonant")
-	cmd := exec.Command(gobin, "build", "-o", bin, ".")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return binary.path
 }
 
 func freeAddr(t *testing.T) string {
