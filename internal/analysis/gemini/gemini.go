@@ -106,6 +106,9 @@ func (a *Analyzer) generateConfig() *genai.GenerateContentConfig {
 		CandidateCount:   1,
 		ResponseMIMEType: "application/json",
 		ResponseSchema:   a.schema,
+		// A structured reading of one entry gains little from thinking, which
+		// Flash models do by default at a cost in latency and tokens.
+		ThinkingConfig: &genai.ThinkingConfig{ThinkingBudget: genai.Ptr[int32](0)},
 	}
 }
 
