@@ -16,6 +16,7 @@ import (
 	"github.com/resonant-journal/resonant/internal/analysis"
 	"github.com/resonant-journal/resonant/internal/api"
 	"github.com/resonant-journal/resonant/internal/config"
+	"github.com/resonant-journal/resonant/internal/metrics"
 	"github.com/resonant-journal/resonant/internal/journal"
 	"github.com/resonant-journal/resonant/internal/queue"
 	"github.com/resonant-journal/resonant/internal/store"
@@ -67,12 +68,14 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &queue.HousekeepingWorker{Store: st, Now: now, Logger: log})
+	met := metrics.New()
 	external, err := externalAnalyzer(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	river.AddWorker(workers, analysis.NewWorker(analysis.Config{
 		Store: st, External: external, AttemptTimeout: cfg.AnalysisTimeout, Now: now, Logger: log,
+		AfterCommit: func(_ context.Context, _, _, _, status string) { met.AnalysisStatus(status) },
 	}))
 	if n, err := queue.RecoverOrphans(ctx, st); err != nil {
 		return err
@@ -97,7 +100,18 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	if err != nil {
 		return err
 	}
-	handler := api.New(api.Config{Store: st, Logger: log, Accounts: acc, Session: sessionCfg, Journal: journalService})
+	clerk, err := newClerk(cfg, acc, now, log)
+	if err != nil {
+		return err
+	}
+	var handler http.Handler = api.New(api.Config{Store: st, Logger: log, Accounts: acc, Session: sessionCfg, Journal: journalService, Clerk: clerk})
+	handler = met.Instrument(handler)
+	if cfg.MetricsAddr == "" {
+		top := http.NewServeMux()
+		top.Handle("GET /metrics", met.Handler())
+		top.Handle("/", handler)
+		handler = top
+	}
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -121,8 +135,22 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		return fmt.Errorf("start job queue: %w", err)
 	}
 
-	serveErr := make(chan error, 1)
+	serveErr := make(chan error, 2)
 	go func() { serveErr <- srv.Serve(ln) }()
+	var metricsSrv *http.Server
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			_ = srv.Close()
+			_ = jobs.Stop(context.WithoutCancel(ctx))
+			return fmt.Errorf("listen on --metrics-addr %s: %w", cfg.MetricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", met.Handler())
+		metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() { serveErr <- metricsSrv.Serve(mln) }()
+		log.Info("metrics", slog.String("url", "http://"+mln.Addr().String()+"/metrics"))
+	}
 	addr := ln.Addr().String()
 	log.Info("listening", slog.String("url", "http://"+addr))
 	if opts.Ready != nil {
@@ -141,6 +169,9 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 	defer cancel()
 	var errs []error
+	if metricsSrv != nil {
+		_ = metricsSrv.Shutdown(shutdownCtx)
+	}
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		errs = append(errs, fmt.Errorf("http shutdown: %w", err))
 		_ = srv.Close()

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,6 +59,15 @@ func TestServeAnswersHealthAndStopsGracefully(t *testing.T) {
 				if res.StatusCode != http.StatusOK {
 					t.Fatalf("GET %s = %d %v", path, res.StatusCode, body)
 				}
+			}
+			res, err := http.Get("http://" + addr + "/metrics")
+			if err != nil {
+				t.Fatal(err)
+			}
+			metricsBody, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK || !strings.Contains(string(metricsBody), `resonant_http_requests_total{code="2xx",method="GET"} 2`) {
+				t.Fatalf("GET /metrics = %d, want the two health checks counted:\n%.2000s", res.StatusCode, metricsBody)
 			}
 			cancel()
 			select {
