@@ -16,8 +16,8 @@ import (
 	"github.com/resonant-journal/resonant/internal/analysis"
 	"github.com/resonant-journal/resonant/internal/api"
 	"github.com/resonant-journal/resonant/internal/config"
-	"github.com/resonant-journal/resonant/internal/metrics"
 	"github.com/resonant-journal/resonant/internal/journal"
+	"github.com/resonant-journal/resonant/internal/metrics"
 	"github.com/resonant-journal/resonant/internal/queue"
 	"github.com/resonant-journal/resonant/internal/store"
 )
