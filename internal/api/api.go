@@ -24,6 +24,9 @@ type Config struct {
 	Session SessionConfig
 	// Journal serves relationships, entries and analysis statuses.
 	Journal *journal.Service
+	// Clerk, when set, accepts Clerk session JWTs as bearer tokens and
+	// serves POST /webhooks/clerk (Clerk mode).
+	Clerk *accounts.Clerk
 }
 
 // API serves the JSON endpoints.
@@ -33,11 +36,12 @@ type API struct {
 	mux     *http.ServeMux
 	auth    authState
 	journal *journal.Service
+	clerk   *accounts.Clerk
 }
 
 // New builds the API and its route table.
 func New(cfg Config) *API {
-	a := &API{store: cfg.Store, log: cfg.Logger, mux: http.NewServeMux(), journal: cfg.Journal}
+	a := &API{store: cfg.Store, log: cfg.Logger, mux: http.NewServeMux(), journal: cfg.Journal, clerk: cfg.Clerk}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}

@@ -118,17 +118,18 @@ func (a *API) secure(next http.Handler) http.Handler {
 	})
 }
 
-// authenticate identifies the user (a personal access token first, else
-// the session cookie), sets WithUserID, and turns away unauthenticated
-// requests to protected paths: 401 JSON under /api/, a redirect to the
-// sign-in page elsewhere.
+// authenticate identifies the user (a bearer token first: a Clerk session
+// JWT in Clerk mode or a personal access token; else the session cookie),
+// sets WithUserID, and turns away unauthenticated requests to protected
+// paths: 401 JSON under /api/, a redirect to the sign-in page elsewhere.
 func (a *API) authenticate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	userID := UserID(ctx) // already set by an outer layer (tests, Clerk)
+	userID := UserID(ctx) // already set by an outer layer (tests)
+	var authErr error
 	if userID == "" && a.auth.accounts != nil {
 		var err error
 		if raw, ok := bearerToken(r); ok {
-			userID, err = a.auth.accounts.AuthenticateToken(ctx, raw)
+			userID, err = a.bearerUser(ctx, raw) // a Clerk session JWT or a personal access token
 		} else {
 			userID, err = a.sessionUser(r)
 		}
@@ -136,6 +137,7 @@ func (a *API) authenticate(w http.ResponseWriter, r *http.Request) {
 			a.writeServiceError(w, r, err)
 			return
 		}
+		authErr = err
 		if userID != "" {
 			r = r.WithContext(WithUserID(ctx, userID))
 		}
@@ -143,7 +145,7 @@ func (a *API) authenticate(w http.ResponseWriter, r *http.Request) {
 	if userID == "" && !isPublicPath(r.URL.Path) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="resonant"`)
-			writeError(w, http.StatusUnauthorized, "unauthenticated", "sign in or send a personal access token", nil)
+			writeError(w, http.StatusUnauthorized, "unauthenticated", "sign in or send a personal access token", invalidTokenFields(authErr))
 			return
 		}
 		target := "/signin"

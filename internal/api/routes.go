@@ -34,6 +34,7 @@ func (a *API) routes() {
 	a.mux.HandleFunc("GET /api/v1/me/tokens", a.listAccessTokens)
 	a.mux.HandleFunc("DELETE /api/v1/me/tokens/{id}", a.revokeAccessToken)
 	a.mux.HandleFunc("POST /api/v1/me/signout-everywhere", a.signOutEverywhere)
+	a.mux.HandleFunc("POST /api/v1/webhooks/clerk", a.clerkWebhook)
 	a.mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint", nil)
 	})

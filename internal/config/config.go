@@ -38,6 +38,14 @@ type Config struct {
 	SMTPURL  string
 	MailFrom string
 
+	// Clerk mode: on when ClerkJWTPublicKey and ClerkIssuer are set.
+	ClerkJWTPublicKey      string
+	ClerkJWTPublicKeyFile  string
+	ClerkIssuer            string
+	ClerkAuthorizedParties string
+	ClerkWebhookSecret     string
+	ClerkWebhookSecretFile string
+
 	AnalysisTimeout time.Duration
 }
 
@@ -68,6 +76,12 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.OpenAIModel, "openai-model", "", "OpenAI-compatible model name")
 	fs.DurationVar(&c.AnalysisTimeout, "analysis-timeout", 20*time.Second, "timeout of one call to the AI provider")
 	fs.StringVar(&c.SMTPURL, "smtp-url", "", "smtp://user:pass@host:587 to send mail; empty = write .eml files to <data-dir>/outbox")
+	fs.StringVar(&c.ClerkJWTPublicKey, "clerk-jwt-public-key", "", "Clerk mode: the instance's PEM public key for session JWTs; empty = built-in accounts only")
+	fs.StringVar(&c.ClerkJWTPublicKeyFile, "clerk-jwt-public-key-file", "", "file holding the Clerk PEM public key")
+	fs.StringVar(&c.ClerkIssuer, "clerk-issuer", "", "Clerk mode: the exact issuer of session JWTs, the Frontend API URL (https://clerk.example.com)")
+	fs.StringVar(&c.ClerkAuthorizedParties, "clerk-authorized-parties", "", "comma-separated origins a Clerk JWT's azp may name; empty = any")
+	fs.StringVar(&c.ClerkWebhookSecret, "clerk-webhook-secret", "", "Clerk webhook signing secret (whsec_…); empty = POST /api/v1/webhooks/clerk off")
+	fs.StringVar(&c.ClerkWebhookSecretFile, "clerk-webhook-secret-file", "", "file holding the Clerk webhook signing secret")
 	fs.StringVar(&c.MailFrom, "mail-from", "", "sender of outgoing mail, e.g. 'Resonant <resonant@example.com>' (default resonant@<base-url host>)")
 }
 
@@ -147,12 +161,48 @@ func (c *Config) finish() error {
 		}
 		c.GeminiAPIKey = strings.TrimSpace(string(b))
 	}
+	if err := c.finishClerk(); err != nil {
+		return err
+	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Addr
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	return nil
 }
+
+// finishClerk reads the Clerk secrets from their files and checks that
+// Clerk mode is configured whole or not at all.
+func (c *Config) finishClerk() error {
+	for _, f := range []struct {
+		value *string
+		file  string
+		flag  string
+	}{
+		{&c.ClerkJWTPublicKey, c.ClerkJWTPublicKeyFile, "--clerk-jwt-public-key-file"},
+		{&c.ClerkWebhookSecret, c.ClerkWebhookSecretFile, "--clerk-webhook-secret-file"},
+	} {
+		if *f.value == "" && f.file != "" {
+			b, err := os.ReadFile(f.file)
+			if err != nil {
+				return fmt.Errorf("%s: %w", f.flag, err)
+			}
+			*f.value = strings.TrimSpace(string(b))
+		}
+	}
+	switch {
+	case c.ClerkJWTPublicKey != "" && c.ClerkIssuer == "":
+		return errors.New("--clerk-issuer is required with --clerk-jwt-public-key (the Frontend API URL, e.g. https://clerk.example.com)")
+	case c.ClerkIssuer != "" && c.ClerkJWTPublicKey == "":
+		return errors.New("--clerk-jwt-public-key (or --clerk-jwt-public-key-file) is required with --clerk-issuer")
+	case c.ClerkWebhookSecret != "" && !c.ClerkMode():
+		return errors.New("--clerk-webhook-secret needs Clerk mode: set --clerk-jwt-public-key and --clerk-issuer too")
+	}
+	return nil
+}
+
+// ClerkMode reports whether Clerk session JWTs are accepted.
+func (c *Config) ClerkMode() bool { return c.ClerkJWTPublicKey != "" && c.ClerkIssuer != "" }
 
 // ParseLevel parses a log level name.
 func ParseLevel(s string) (slog.Level, error) {
@@ -177,6 +227,8 @@ func (c *Config) LogAttrs() []slog.Attr {
 		slog.String("gemini_model", c.GeminiModel),
 		slog.Bool("openai_compatible", c.OpenAIBaseURL != ""),
 		slog.Bool("smtp", c.SMTPURL != ""),
+		slog.Bool("clerk", c.ClerkMode()),
+		slog.Bool("clerk_webhooks", c.ClerkWebhookSecret != ""),
 	}
 }
 

@@ -42,6 +42,27 @@ func newAccounts(cfg *config.Config, st *store.Store, now func() time.Time, log 
 	}, nil
 }
 
+// newClerk builds Clerk mode when it is configured; nil otherwise.
+func newClerk(cfg *config.Config, acc *accounts.Service, now func() time.Time, log *slog.Logger) (*accounts.Clerk, error) {
+	if !cfg.ClerkMode() {
+		return nil, nil
+	}
+	var parties []string
+	for _, p := range strings.Split(cfg.ClerkAuthorizedParties, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			parties = append(parties, p)
+		}
+	}
+	clerk, err := accounts.NewClerk(accounts.ClerkConfig{
+		Accounts: acc, PublicKeyPEM: cfg.ClerkJWTPublicKey, Issuer: cfg.ClerkIssuer, AuthorizedParties: parties,
+		WebhookSecret: cfg.ClerkWebhookSecret, Now: now, Logger: log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("clerk mode: %w", err)
+	}
+	return clerk, nil
+}
+
 // mailDomain is host when it can be a mail domain, else "localhost".
 func mailDomain(host string) string {
 	if host == "" || net.ParseIP(host) != nil || !strings.Contains(host, ".") {

@@ -9,11 +9,13 @@ import (
 // PruneResult counts what Prune removed.
 type PruneResult struct {
 	Sessions, EmailTokens, Events, TrendCache int64
+	WebhookDeliveries                         int64
 }
 
 // Prune deletes rows whose time has passed: expired sessions and email
 // tokens (used or not), cached trends past their expiry, and real-time
-// events older than eventsBefore (replay needs only the recent ones).
+// events older than eventsBefore (replay needs only the recent ones), and
+// webhook delivery ids as old (signatures expire after minutes).
 func (t *Tx) Prune(ctx context.Context, now, eventsBefore time.Time) (PruneResult, error) {
 	var r PruneResult
 	steps := []struct {
@@ -25,6 +27,7 @@ func (t *Tx) Prune(ctx context.Context, now, eventsBefore time.Time) (PruneResul
 		{&r.EmailTokens, `DELETE FROM email_tokens WHERE expires_at < ?`, DBTime(now)},
 		{&r.TrendCache, `DELETE FROM trend_cache WHERE expires_at < ?`, DBTime(now)},
 		{&r.Events, `DELETE FROM events WHERE created_at < ?`, DBTime(eventsBefore)},
+		{&r.WebhookDeliveries, `DELETE FROM webhook_deliveries WHERE received_at < ?`, DBTime(eventsBefore)},
 	}
 	for _, s := range steps {
 		res, err := t.exec(ctx, s.query, s.arg)

@@ -215,3 +215,11 @@ CREATE TABLE events (
 );
 CREATE INDEX events_by_user_seq ON events (user_id, seq);
 CREATE INDEX events_by_created ON events (created_at);
+
+-- Processed webhook deliveries (Svix message ids): a replay is answered
+-- without being applied again. Pruned with the event log.
+CREATE TABLE webhook_deliveries (
+    id          TEXT PRIMARY KEY,
+    received_at TEXT NOT NULL
+);
+CREATE INDEX webhook_deliveries_by_received ON webhook_deliveries (received_at);
