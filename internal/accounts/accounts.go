@@ -259,12 +259,17 @@ func (s *Service) CreateUser(ctx context.Context, nu NewUser) (u User, created b
 	return toUser(row), true, nil
 }
 
+// existingUser finds the user a conflicting insert collided with. A Clerk
+// identity is matched by its Clerk id only: when the collision was on the
+// email of another account, that account is not handed back (accounts are
+// never merged), and the caller gets ErrConflict.
 func (s *Service) existingUser(ctx context.Context, nu NewUser) (store.User, error) {
 	if nu.ClerkID != "" {
 		u, err := s.st.UserByClerkID(ctx, nu.ClerkID)
-		if err == nil || !errors.Is(err, store.ErrNotFound) {
-			return u, err
+		if errors.Is(err, store.ErrNotFound) {
+			return store.User{}, fmt.Errorf("email %s belongs to another account: %w", NormalizeEmail(nu.Email), store.ErrConflict)
 		}
+		return u, err
 	}
 	return s.st.UserByEmail(ctx, NormalizeEmail(nu.Email))
 }

@@ -95,6 +95,25 @@ func TestCreateUserIsIdempotentByEmailAndClerkID(t *testing.T) {
 	})
 }
 
+func TestCreateUserNeverHandsAClerkIdentityAnotherAccount(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachEngine(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		svc := newService(t, s, &recordingMailer{})
+		owner, _, err := svc.CreateUser(ctx, accounts.NewUser{Email: "taken@example.com", Name: "Owner"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, created, err := svc.CreateUser(ctx, accounts.NewUser{Email: "Taken@example.com", Name: "Other", ClerkID: "user_other"})
+		if !errors.Is(err, store.ErrConflict) || created || u.ID == owner.ID {
+			t.Fatalf("CreateUser = %s, %v, %v; want ErrConflict and no account", u.ID, created, err)
+		}
+		if _, err := s.UserByClerkID(ctx, "user_other"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("a user with the Clerk id exists after the conflict: %v", err)
+		}
+	})
+}
+
 func TestForgotPasswordAnswersBeforeAnyMailIsSent(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
