@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // Open opens the database the options name: PostgreSQL for a postgres://
@@ -25,6 +26,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, err
 	}
 	s.now = opts.Now
+	// Close may be called more than once (a deferred Close after an
+	// explicit one); the pools and the lock are released once.
+	s.closer = sync.OnceValue(s.closer)
 	return s, nil
 }
 
