@@ -21,6 +21,7 @@ func FuzzValidateEntry(f *testing.F) {
 	f.Add("  ", "", "", "draft")
 	f.Add("a\x00b", strings.Repeat("m", 51), strings.Repeat("t,", 12), "final")
 	f.Add(strings.Repeat("é", 10000), "", " Walk , walk ,WALK", "")
+	f.Add("Tom\xc3", "caf\xe9", "ok", "published") // cut mid-character
 	f.Fuzz(func(t *testing.T, content, mood, tagList, status string) {
 		tags := strings.Split(tagList, ",")
 		in := journal.EntryInput{RelationshipID: new(string), Content: &content, Mood: &mood, Tags: &tags}
@@ -58,6 +59,9 @@ func FuzzValidateEntry(f *testing.F) {
 		}
 		if strings.ContainsRune(e.Content+e.Mood+strings.Join(e.Tags, ""), 0) {
 			t.Fatal("accepted NUL")
+		}
+		if !utf8.ValidString(e.Content + e.Mood + strings.Join(e.Tags, "")) {
+			t.Fatal("accepted invalid UTF-8, which PostgreSQL cannot store")
 		}
 		if e.Status != store.EntryDraft && e.Status != store.EntryPublished {
 			t.Fatalf("accepted status %q", e.Status)

@@ -28,11 +28,15 @@ var kinds = map[string]bool{"partner": true, "family": true, "friend": true, "co
 
 // checkText reports what is wrong with s as a field of minChars to
 // maxChars characters (runes, not bytes) once surrounding white space is
-// trimmed, or "" when it is fine. NUL is refused rather than removed:
-// PostgreSQL text cannot hold it, and text is never silently altered.
+// trimmed, or "" when it is fine. NUL and invalid UTF-8 are refused rather
+// than repaired: PostgreSQL text cannot hold them (SQLite would, so the
+// engines would disagree), and text is never silently altered.
 func checkText(s string, minChars, maxChars int) string {
 	if strings.IndexByte(s, 0) >= 0 {
 		return "must not contain NUL characters"
+	}
+	if !utf8.ValidString(s) {
+		return "must be valid UTF-8 text"
 	}
 	n := utf8.RuneCountInString(strings.TrimSpace(s))
 	if n < minChars || n > maxChars {
