@@ -15,19 +15,33 @@ import (
 	"github.com/resonant-journal/resonant/internal/journal"
 	"github.com/resonant-journal/resonant/internal/queue"
 	"github.com/resonant-journal/resonant/internal/store"
+	"github.com/resonant-journal/resonant/internal/store/storetest"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx" for counting on PostgreSQL
 )
 
 // TestKillMidAnalysisLosesNothing publishes entries, kills the server with
 // SIGKILL while their analyses are in flight at the (fake) Gemini API,
 // restarts it, and checks that every entry ends completed or fallback with
-// exactly one analysis.
+// exactly one analysis. On SQLite the restart resumes the orphaned jobs at
+// once; on PostgreSQL River's rescuer takes them once they are older than
+// the job timeout plus its margin (a short --analysis-timeout keeps that
+// to seconds here).
 func TestKillMidAnalysisLosesNothing(t *testing.T) {
 	t.Parallel()
 	bin := buildBinary(t)
-	dir := t.TempDir()
-	const entries = 12
+	for _, e := range storetest.Engines {
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			killMidAnalysis(t, bin, e)
+		})
+	}
+}
 
-	seedEntries(t, dir, entries)
+func killMidAnalysis(t *testing.T, bin string, engine store.Engine) {
+	const entries = 12
+	opts := storetest.Options(t, engine)
+	seedEntries(t, opts, entries)
 
 	fake := fakegemini.New(fakegemini.Options{APIKey: "k", Delay: time.Hour})
 	fake.SetFault(fakegemini.Slow) // every call hangs: analyses stay in flight
@@ -35,7 +49,8 @@ func TestKillMidAnalysisLosesNothing(t *testing.T) {
 	t.Cleanup(func() { fake.Close(); srv.Close() })
 
 	serve := func() (*execCmd, func(string)) {
-		cmd, sc := startServeWith(t, bin, dir, freeAddr(t), "--gemini-api-key", "k", "--gemini-base-url", srv.URL, "--analysis-timeout", "2m")
+		cmd, sc := startServeWith(t, bin, opts.DataDir, freeAddr(t), "--database-url", opts.DatabaseURL,
+			"--gemini-api-key", "k", "--gemini-base-url", srv.URL, "--analysis-timeout", "3s")
 		return cmd, func(msg string) { waitForLog(t, sc, msg) }
 	}
 
@@ -51,24 +66,13 @@ func TestKillMidAnalysisLosesNothing(t *testing.T) {
 	fake.SetFault(fakegemini.None)
 	second, wait2 := serve()
 	wait2("listening")
-	db := openReadOnly(t, dir)
-	waitFor(t, 90*time.Second, func() bool {
-		var unfinished int
-		if err := db.QueryRow(`SELECT COUNT(*) FROM analysis_status WHERE status NOT IN ('completed', 'fallback')`).Scan(&unfinished); err != nil {
-			t.Fatal(err)
-		}
-		return unfinished == 0
+	count := counter(t, engine, opts)
+	waitFor(t, 120*time.Second, func() bool {
+		return count(`SELECT COUNT(*) FROM analysis_status WHERE status NOT IN ('completed', 'fallback')`) == 0
 	})
-	var statuses, analyses, finished int
-	if err := db.QueryRow(`SELECT COUNT(*) FROM analysis_status`).Scan(&statuses); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.QueryRow(`SELECT COUNT(*) FROM analyses`).Scan(&analyses); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.QueryRow(`SELECT COUNT(*) FROM analysis_status WHERE status IN ('completed', 'fallback')`).Scan(&finished); err != nil {
-		t.Fatal(err)
-	}
+	statuses := count(`SELECT COUNT(*) FROM analysis_status`)
+	analyses := count(`SELECT COUNT(*) FROM analyses`)
+	finished := count(`SELECT COUNT(*) FROM analysis_status WHERE status IN ('completed', 'fallback')`)
 	if statuses != entries || analyses != entries || finished != entries {
 		t.Fatalf("after the crash: %d statuses, %d analyses, %d finished; want %d of each", statuses, analyses, finished, entries)
 	}
@@ -76,18 +80,43 @@ func TestKillMidAnalysisLosesNothing(t *testing.T) {
 	if total > inFlight+entries {
 		t.Fatalf("%d API calls for %d entries (%d were in flight at the crash): something was analysed twice", total, entries, inFlight)
 	}
-	t.Logf("%d calls in flight at the kill; %d calls in all for %d entries", inFlight, total, entries)
+	t.Logf("%s: %d calls in flight at the kill; %d calls in all for %d entries", engine, inFlight, total, entries)
 	_ = second.Process.Signal(syscall.SIGTERM)
 	wait2("stopped")
 	_ = second.Wait()
 }
 
+// counter runs COUNT queries against the database while a server owns it:
+// read-only on the SQLite file (its lock is the server's), a pool on
+// PostgreSQL.
+func counter(t *testing.T, engine store.Engine, opts store.Options) func(query string) int {
+	t.Helper()
+	var db *sql.DB
+	if engine == store.SQLite {
+		db = openReadOnly(t, opts.DataDir)
+	} else {
+		var err error
+		db, err = sql.Open("pgx", opts.DatabaseURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = db.Close() })
+	}
+	return func(query string) int {
+		var n int
+		if err := db.QueryRow(query).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+}
+
 // seedEntries creates a consenting user with published entries (and their
 // queued jobs) directly in the data directory, before any server runs.
-func seedEntries(t *testing.T, dir string, n int) {
+func seedEntries(t *testing.T, opts store.Options, n int) {
 	t.Helper()
 	ctx := context.Background()
-	s, err := store.Open(ctx, store.Options{DataDir: dir})
+	s, err := store.Open(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,8 +130,8 @@ func seedEntries(t *testing.T, dir string, n int) {
 	}
 	j := journal.New(journal.Config{Store: s, Enqueuer: queue.NewAnalysisJobs(client)})
 	at := store.DBTime(time.Now())
-	if _, err := s.WriteDB().ExecContext(ctx, `INSERT INTO users (id, email, email_normalized, preferences, created_at, updated_at)
-		VALUES ('u1', 'a@example.com', 'a@example.com', '{"aiConsent":true}', ?, ?)`, at, at); err != nil {
+	if _, err := s.WriteDB().ExecContext(ctx, s.Rebind(`INSERT INTO users (id, email, email_normalized, preferences, created_at, updated_at)
+		VALUES ('u1', 'a@example.com', 'a@example.com', '{"aiConsent":true}', ?, ?)`), at, at); err != nil {
 		t.Fatal(err)
 	}
 	name, kind, status := "Sam", "partner", "published"

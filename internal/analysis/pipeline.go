@@ -90,7 +90,13 @@ func NewWorker(cfg Config) *Worker {
 
 // Timeout bounds one attempt: the API call plus the database work around it.
 func (w *Worker) Timeout(*river.Job[queue.AnalyzeEntryArgs]) time.Duration {
-	return w.cfg.AttemptTimeout + 15*time.Second
+	return JobTimeout(w.cfg.AttemptTimeout)
+}
+
+// JobTimeout is the bound on one analysis job: the provider call's timeout
+// plus time for the database work around it.
+func JobTimeout(attemptTimeout time.Duration) time.Duration {
+	return attemptTimeout + 15*time.Second
 }
 
 // NextRetry spaces River's own retries (database trouble) like API retries.

@@ -83,10 +83,13 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		log.Info("resuming jobs interrupted by a crash", slog.Int64("count", n))
 	}
 	jobs, err := queue.New(st, queue.Options{
-		// Analysis jobs set their own timeout (the provider call plus
-		// database work); River's default must cover it so that the rescuer
-		// never takes a job that is still running.
-		JobTimeout:   cfg.AnalysisTimeout + time.Minute,
+		// An analysis attempt is cut off at its own timeout (the provider
+		// call plus database work, analysis.Worker.Timeout); River's default
+		// covers it, and the rescuer waits a margin beyond that, so it only
+		// ever takes jobs whose worker died (kill -9 of an instance on
+		// PostgreSQL; SQLite resumes them at start-up instead).
+		JobTimeout:           analysis.JobTimeout(cfg.AnalysisTimeout),
+		RescueStuckJobsAfter: analysis.JobTimeout(cfg.AnalysisTimeout) + 15*time.Second,
 		Workers:      workers,
 		Logger:       log,
 		PeriodicJobs: []*river.PeriodicJob{queue.HousekeepingPeriodic()},
