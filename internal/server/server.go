@@ -90,9 +90,9 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		// PostgreSQL; SQLite resumes them at start-up instead).
 		JobTimeout:           analysis.JobTimeout(cfg.AnalysisTimeout),
 		RescueStuckJobsAfter: analysis.JobTimeout(cfg.AnalysisTimeout) + 15*time.Second,
-		Workers:      workers,
-		Logger:       log,
-		PeriodicJobs: []*river.PeriodicJob{queue.HousekeepingPeriodic()},
+		Workers:              workers,
+		Logger:               log,
+		PeriodicJobs:         []*river.PeriodicJob{queue.HousekeepingPeriodic()},
 	})
 	if err != nil {
 		return err
