@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/resonant-journal/resonant/internal/accounts"
@@ -28,23 +27,6 @@ type userBody struct {
 	User accounts.User `json:"user"`
 }
 
-// writeAccountsError maps the accounts service's errors, then the common ones.
-func (a *API) writeAccountsError(w http.ResponseWriter, r *http.Request, err error) {
-	var rl *accounts.RateLimitedError
-	switch {
-	case errors.Is(err, accounts.ErrInvalidCredentials):
-		writeError(w, http.StatusUnauthorized, "invalid_credentials", "email or password is not correct", nil)
-	case errors.Is(err, accounts.ErrEmailNotVerified):
-		writeError(w, http.StatusForbidden, "email_not_verified", "verify your email address before signing in; we sent you a link", nil)
-	case errors.Is(err, accounts.ErrUnauthenticated):
-		writeError(w, http.StatusUnauthorized, "unauthenticated", "sign in or send a personal access token", nil)
-	case errors.As(err, &rl):
-		a.writeServiceError(w, r, &RetryAfter{Wait: rl.Wait})
-	default:
-		a.writeServiceError(w, r, err)
-	}
-}
-
 // requireAccounts answers 404 when the server runs without built-in accounts.
 func (a *API) requireAccounts(w http.ResponseWriter) bool {
 	if a.auth.accounts == nil {
@@ -61,7 +43,7 @@ func (a *API) signUp(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := a.auth.accounts.SignUp(r.Context(), accounts.SignUpInput{Email: req.Email, Password: req.Password, Name: req.Name, IP: clientIP(r)})
 	if err != nil {
-		a.writeAccountsError(w, r, err)
+		a.writeServiceError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, userBody{u})
@@ -76,7 +58,7 @@ func (a *API) verifyEmail(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := a.auth.accounts.VerifyEmail(r.Context(), req.Token, clientIP(r))
 	if err != nil {
-		a.writeAccountsError(w, r, err)
+		a.writeServiceError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, userBody{u})
@@ -90,7 +72,7 @@ func (a *API) resendVerification(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := a.auth.accounts.ResendVerification(r.Context(), req.Email, clientIP(r)); err != nil {
-		a.writeAccountsError(w, r, err)
+		a.writeServiceError(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusAccepted)
@@ -103,7 +85,7 @@ func (a *API) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := a.auth.accounts.SignIn(r.Context(), accounts.SignInInput{Email: req.Email, Password: req.Password, IP: clientIP(r)})
 	if err != nil {
-		a.writeAccountsError(w, r, err)
+		a.writeServiceError(w, r, err)
 		return
 	}
 	if err := a.startSession(r, u); err != nil {
@@ -132,7 +114,7 @@ func (a *API) forgotPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := a.auth.accounts.ForgotPassword(r.Context(), req.Email, clientIP(r)); err != nil {
-		a.writeAccountsError(w, r, err)
+		a.writeServiceError(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusAccepted)
@@ -147,7 +129,7 @@ func (a *API) resetPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := a.auth.accounts.ResetPassword(r.Context(), req.Token, req.Password, clientIP(r)); err != nil {
-		a.writeAccountsError(w, r, err)
+		a.writeServiceError(w, r, err)
 		return
 	}
 	// This browser's session (if any) went with the others.
@@ -165,7 +147,7 @@ func (a *API) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := a.auth.accounts.RevokeSessions(r.Context(), UserID(r.Context())); err != nil {
-		a.writeAccountsError(w, r, err)
+		a.writeServiceError(w, r, err)
 		return
 	}
 	if err := a.auth.sessions.Destroy(r.Context()); err != nil {

@@ -12,7 +12,7 @@ func (a *API) getMe(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := a.auth.accounts.User(r.Context(), UserID(r.Context()))
 	if err != nil {
-		a.writeAccountsError(w, r, err)
+		a.writeServiceError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, userBody{u})
@@ -28,7 +28,7 @@ func (a *API) patchMe(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := a.auth.accounts.UpdateProfile(r.Context(), UserID(r.Context()), accounts.ProfilePatch{Name: req.Name, Preferences: req.Preferences})
 	if err != nil {
-		a.writeAccountsError(w, r, err)
+		a.writeServiceError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, userBody{u})
@@ -43,7 +43,7 @@ func (a *API) completeOnboarding(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := a.auth.accounts.CompleteOnboarding(r.Context(), UserID(r.Context()), req.Preferences)
 	if err != nil {
-		a.writeAccountsError(w, r, err)
+		a.writeServiceError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, userBody{u})
@@ -57,7 +57,7 @@ func (a *API) deleteMe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := a.auth.accounts.DeleteAccount(r.Context(), UserID(r.Context()), req.Password); err != nil {
-		a.writeAccountsError(w, r, err)
+		a.writeServiceError(w, r, err)
 		return
 	}
 	// The session row went with the user; clear the cookie and keep scs

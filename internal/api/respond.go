@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/resonant-journal/resonant/internal/accounts"
 	"github.com/resonant-journal/resonant/internal/store"
 	"github.com/resonant-journal/resonant/internal/validate"
 )
@@ -46,18 +47,13 @@ func writeError(w http.ResponseWriter, status int, code, message string, fields 
 	writeJSON(w, status, errorBody{Error: errorDetail{Code: code, Message: message, Fields: fields}})
 }
 
-// RetryAfter is returned by services when a caller must wait (rate limits).
-type RetryAfter struct {
-	Wait time.Duration
-}
-
-func (e *RetryAfter) Error() string { return "rate limited" }
-
 // writeServiceError maps a service error to the API's status codes; anything
 // unexpected is logged and answered 500 without internals.
 func (a *API) writeServiceError(w http.ResponseWriter, r *http.Request, err error) {
-	var verr validate.Errors
-	var ra *RetryAfter
+	var (
+		verr validate.Errors
+		rl   *accounts.RateLimitedError
+	)
 	switch {
 	case errors.As(err, &verr):
 		writeError(w, http.StatusBadRequest, "validation_failed", "some fields are not valid", verr)
@@ -65,8 +61,14 @@ func (a *API) writeServiceError(w http.ResponseWriter, r *http.Request, err erro
 		writeError(w, http.StatusNotFound, "not_found", "not found", nil)
 	case errors.Is(err, store.ErrConflict):
 		writeError(w, http.StatusConflict, "conflict", conflictMessage(err), nil)
-	case errors.As(err, &ra):
-		secs := int(ra.Wait.Round(time.Second) / time.Second)
+	case errors.Is(err, accounts.ErrInvalidCredentials):
+		writeError(w, http.StatusUnauthorized, "invalid_credentials", "email or password is not correct", nil)
+	case errors.Is(err, accounts.ErrEmailNotVerified):
+		writeError(w, http.StatusForbidden, "email_not_verified", "verify your email address before signing in; we sent you a link", nil)
+	case errors.Is(err, accounts.ErrUnauthenticated):
+		writeError(w, http.StatusUnauthorized, "unauthenticated", "sign in or send a personal access token", nil)
+	case errors.As(err, &rl):
+		secs := int(rl.Wait.Round(time.Second) / time.Second)
 		if secs < 1 {
 			secs = 1
 		}

@@ -15,7 +15,7 @@ func (a *API) createAccessToken(w http.ResponseWriter, r *http.Request) {
 	}
 	t, err := a.auth.accounts.CreateAccessToken(r.Context(), UserID(r.Context()), req.Name)
 	if err != nil {
-		a.writeAccountsError(w, r, err)
+		a.writeServiceError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, t)
@@ -27,7 +27,7 @@ func (a *API) listAccessTokens(w http.ResponseWriter, r *http.Request) {
 	}
 	ts, err := a.auth.accounts.AccessTokens(r.Context(), UserID(r.Context()))
 	if err != nil {
-		a.writeAccountsError(w, r, err)
+		a.writeServiceError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, struct {
@@ -41,7 +41,7 @@ func (a *API) revokeAccessToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := a.auth.accounts.RevokeAccessToken(r.Context(), UserID(r.Context()), r.PathValue("id")); err != nil {
-		a.writeAccountsError(w, r, err)
+		a.writeServiceError(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
