@@ -154,12 +154,8 @@ func (c *Config) finish() error {
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return fmt.Errorf("--database-url must start with postgres:// or postgresql:// (leave it empty for embedded SQLite)")
 	}
-	if c.GeminiAPIKey == "" && c.GeminiAPIKeyFile != "" {
-		b, err := os.ReadFile(c.GeminiAPIKeyFile)
-		if err != nil {
-			return fmt.Errorf("--gemini-api-key-file: %w", err)
-		}
-		c.GeminiAPIKey = strings.TrimSpace(string(b))
+	if err := c.readSecretFiles(); err != nil {
+		return err
 	}
 	if err := c.finishClerk(); err != nil {
 		return err
@@ -171,14 +167,16 @@ func (c *Config) finish() error {
 	return nil
 }
 
-// finishClerk reads the Clerk secrets from their files and checks that
-// Clerk mode is configured whole or not at all.
-func (c *Config) finishClerk() error {
+// readSecretFiles fills each secret given only as a file (--…-file), so
+// secrets can stay out of the process list and shell history. A value given
+// directly wins over its file.
+func (c *Config) readSecretFiles() error {
 	for _, f := range []struct {
 		value *string
 		file  string
 		flag  string
 	}{
+		{&c.GeminiAPIKey, c.GeminiAPIKeyFile, "--gemini-api-key-file"},
 		{&c.ClerkJWTPublicKey, c.ClerkJWTPublicKeyFile, "--clerk-jwt-public-key-file"},
 		{&c.ClerkWebhookSecret, c.ClerkWebhookSecretFile, "--clerk-webhook-secret-file"},
 	} {
@@ -190,6 +188,11 @@ func (c *Config) finishClerk() error {
 			*f.value = strings.TrimSpace(string(b))
 		}
 	}
+	return nil
+}
+
+// finishClerk checks that Clerk mode is configured whole or not at all.
+func (c *Config) finishClerk() error {
 	switch {
 	case c.ClerkJWTPublicKey != "" && c.ClerkIssuer == "":
 		return errors.New("--clerk-issuer is required with --clerk-jwt-public-key (the Frontend API URL, e.g. https://clerk.example.com)")
