@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 
 	"github.com/resonant-journal/resonant/internal/accounts"
 	"github.com/resonant-journal/resonant/internal/journal"
@@ -27,6 +28,9 @@ type Config struct {
 	// Clerk, when set, accepts Clerk session JWTs as bearer tokens and
 	// serves POST /webhooks/clerk (Clerk mode).
 	Clerk *accounts.Clerk
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed when working out a client's address (for rate limits).
+	TrustedProxies []netip.Prefix
 }
 
 // API serves the JSON endpoints.
@@ -37,11 +41,12 @@ type API struct {
 	auth    authState
 	journal *journal.Service
 	clerk   *accounts.Clerk
+	proxies []netip.Prefix
 }
 
 // New builds the API and its route table.
 func New(cfg Config) *API {
-	a := &API{store: cfg.Store, log: cfg.Logger, mux: http.NewServeMux(), journal: cfg.Journal, clerk: cfg.Clerk}
+	a := &API{store: cfg.Store, log: cfg.Logger, mux: http.NewServeMux(), journal: cfg.Journal, clerk: cfg.Clerk, proxies: cfg.TrustedProxies}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}

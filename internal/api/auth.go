@@ -41,7 +41,7 @@ func (a *API) signUp(w http.ResponseWriter, r *http.Request) {
 	if !a.requireAccounts(w) || !decodeJSON(w, r, &req, authBodyLimit) {
 		return
 	}
-	u, err := a.auth.accounts.SignUp(r.Context(), accounts.SignUpInput{Email: req.Email, Password: req.Password, Name: req.Name, IP: clientIP(r)})
+	u, err := a.auth.accounts.SignUp(r.Context(), accounts.SignUpInput{Email: req.Email, Password: req.Password, Name: req.Name, IP: a.clientIP(r)})
 	if err != nil {
 		a.writeServiceError(w, r, err)
 		return
@@ -56,7 +56,7 @@ func (a *API) verifyEmail(w http.ResponseWriter, r *http.Request) {
 	if !a.requireAccounts(w) || !decodeJSON(w, r, &req, authBodyLimit) {
 		return
 	}
-	u, err := a.auth.accounts.VerifyEmail(r.Context(), req.Token, clientIP(r))
+	u, err := a.auth.accounts.VerifyEmail(r.Context(), req.Token, a.clientIP(r))
 	if err != nil {
 		a.writeServiceError(w, r, err)
 		return
@@ -71,7 +71,7 @@ func (a *API) resendVerification(w http.ResponseWriter, r *http.Request) {
 	if !a.requireAccounts(w) || !decodeJSON(w, r, &req, authBodyLimit) {
 		return
 	}
-	if err := a.auth.accounts.ResendVerification(r.Context(), req.Email, clientIP(r)); err != nil {
+	if err := a.auth.accounts.ResendVerification(r.Context(), req.Email, a.clientIP(r)); err != nil {
 		a.writeServiceError(w, r, err)
 		return
 	}
@@ -83,7 +83,7 @@ func (a *API) signIn(w http.ResponseWriter, r *http.Request) {
 	if !a.requireAccounts(w) || !decodeJSON(w, r, &req, authBodyLimit) {
 		return
 	}
-	u, err := a.auth.accounts.SignIn(r.Context(), accounts.SignInInput{Email: req.Email, Password: req.Password, IP: clientIP(r)})
+	u, err := a.auth.accounts.SignIn(r.Context(), accounts.SignInInput{Email: req.Email, Password: req.Password, IP: a.clientIP(r)})
 	if err != nil {
 		a.writeServiceError(w, r, err)
 		return
@@ -113,7 +113,7 @@ func (a *API) forgotPassword(w http.ResponseWriter, r *http.Request) {
 	if !a.requireAccounts(w) || !decodeJSON(w, r, &req, authBodyLimit) {
 		return
 	}
-	if err := a.auth.accounts.ForgotPassword(r.Context(), req.Email, clientIP(r)); err != nil {
+	if err := a.auth.accounts.ForgotPassword(r.Context(), req.Email, a.clientIP(r)); err != nil {
 		a.writeServiceError(w, r, err)
 		return
 	}
@@ -128,7 +128,7 @@ func (a *API) resetPassword(w http.ResponseWriter, r *http.Request) {
 	if !a.requireAccounts(w) || !decodeJSON(w, r, &req, authBodyLimit) {
 		return
 	}
-	if err := a.auth.accounts.ResetPassword(r.Context(), req.Token, req.Password, clientIP(r)); err != nil {
+	if err := a.auth.accounts.ResetPassword(r.Context(), req.Token, req.Password, a.clientIP(r)); err != nil {
 		a.writeServiceError(w, r, err)
 		return
 	}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"os"
 	"strings"
 	"time"
@@ -47,6 +48,11 @@ type Config struct {
 	ClerkWebhookSecretFile string
 
 	AnalysisTimeout time.Duration
+
+	// TrustedProxies lists the reverse proxies (IPs or CIDRs) whose
+	// X-Forwarded-For is believed; parsed into TrustedProxyPrefixes.
+	TrustedProxies       string
+	TrustedProxyPrefixes []netip.Prefix
 }
 
 // DefaultGeminiModel is a current Flash model.
@@ -82,6 +88,7 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.ClerkAuthorizedParties, "clerk-authorized-parties", "", "comma-separated origins a Clerk JWT's azp may name; empty = any")
 	fs.StringVar(&c.ClerkWebhookSecret, "clerk-webhook-secret", "", "Clerk webhook signing secret (whsec_…); empty = POST /api/v1/webhooks/clerk off")
 	fs.StringVar(&c.ClerkWebhookSecretFile, "clerk-webhook-secret-file", "", "file holding the Clerk webhook signing secret")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed (e.g. 127.0.0.1,10.0.0.0/8); empty = none")
 	fs.StringVar(&c.MailFrom, "mail-from", "", "sender of outgoing mail, e.g. 'Resonant <resonant@example.com>' (default resonant@<base-url host>)")
 }
 
@@ -153,6 +160,21 @@ func (c *Config) finish() error {
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return fmt.Errorf("--database-url must start with postgres:// or postgresql:// (leave it empty for embedded SQLite)")
+	}
+	for _, p := range strings.Split(c.TrustedProxies, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			addr, aerr := netip.ParseAddr(p)
+			if aerr != nil {
+				return fmt.Errorf("--trusted-proxies: %q is neither an IP address nor a CIDR", p)
+			}
+			prefix = netip.PrefixFrom(addr.Unmap(), addr.Unmap().BitLen())
+		}
+		c.TrustedProxyPrefixes = append(c.TrustedProxyPrefixes, prefix.Masked())
 	}
 	if err := c.readSecretFiles(); err != nil {
 		return err
@@ -226,6 +248,7 @@ func (c *Config) LogAttrs() []slog.Attr {
 		slog.String("database", c.DatabaseDescription()),
 		slog.String("base_url", c.BaseURL),
 		slog.String("metrics_addr", c.MetricsAddr),
+		slog.String("trusted_proxies", c.TrustedProxies),
 		slog.Bool("gemini", c.GeminiAPIKey != ""),
 		slog.String("gemini_model", c.GeminiModel),
 		slog.Bool("openai_compatible", c.OpenAIBaseURL != ""),

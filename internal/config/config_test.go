@@ -54,6 +54,7 @@ func TestBadInputIsOneClearError(t *testing.T) {
 		{[]string{"--log-level", "loud"}, nil, "--log-level"},
 		{[]string{"--gemini-api-key-file", "/nonexistent/key"}, nil, "--gemini-api-key-file"},
 		{[]string{"extra"}, nil, "unexpected argument"},
+		{[]string{"--trusted-proxies", "10.0.0.0/8,proxy.local"}, nil, "--trusted-proxies"},
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprint(tc.args, tc.env), func(t *testing.T) {
@@ -110,5 +111,16 @@ func TestSecretsAreNeverInTheStartupLog(t *testing.T) {
 	}
 	if !strings.Contains(logged, "db:5432") {
 		t.Errorf("database host missing from the log: %s", logged)
+	}
+}
+
+func TestTrustedProxiesAcceptAddressesAndCIDRs(t *testing.T) {
+	c, err := Parse("serve", []string{"--trusted-proxies", " 127.0.0.1, 10.1.2.3/8 ,::1"}, env(nil), &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprint(c.TrustedProxyPrefixes)
+	if got != "[127.0.0.1/32 10.0.0.0/8 ::1/128]" {
+		t.Fatalf("prefixes = %s", got)
 	}
 }

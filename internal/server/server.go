@@ -107,7 +107,8 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	if err != nil {
 		return err
 	}
-	var handler http.Handler = api.New(api.Config{Store: st, Logger: log, Accounts: acc, Session: sessionCfg, Journal: journalService, Clerk: clerk})
+	var handler http.Handler = api.New(api.Config{Store: st, Logger: log, Accounts: acc, Session: sessionCfg, Journal: journalService, Clerk: clerk,
+		TrustedProxies: cfg.TrustedProxyPrefixes})
 	handler = met.Instrument(handler)
 	if cfg.MetricsAddr == "" {
 		top := http.NewServeMux()
