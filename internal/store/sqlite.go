@@ -28,6 +28,10 @@ func (sqliteDialect) isUniqueViolation(err error) bool {
 	return code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 }
 
+// groupCommitMax bounds how many callers' transactions share one commit,
+// so that one batch never holds the writer for long.
+const groupCommitMax = 64
+
 // SQLiteFile is the database file name inside the data directory.
 const SQLiteFile = "resonant.db"
 
@@ -79,12 +83,15 @@ func openSQLite(ctx context.Context, dataDir string) (*Store, error) {
 	cp.SetMaxOpenConns(1)
 	stopCheckpoints := startCheckpointer(cp, time.Second)
 	d := sqliteDialect{}
+	group := newGroupCommitter(write, d, groupCommitMax)
 	return &Store{
 		Queries: Queries{db: read, d: d},
 		engine:  SQLite,
 		write:   write,
 		read:    read,
+		group:   group,
 		closer: func() error {
+			group.close()
 			stopCheckpoints()
 			err := errors.Join(read.Close(), write.Close(), cp.Close())
 			unlock()

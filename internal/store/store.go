@@ -54,6 +54,7 @@ type Store struct {
 	closer func() error
 	now    func() time.Time
 	listen *pgxpool.Pool // PostgreSQL only: connections for LISTEN
+	group  *groupCommitter // SQLite only
 }
 
 // Engine reports which engine the store runs on.
@@ -98,8 +99,17 @@ type Tx struct {
 func (t *Tx) SQL() *sql.Tx { return t.tx }
 
 // InTx runs fn in one write transaction, committing when fn returns nil and
-// rolling back otherwise (also on panic).
-func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
+// rolling back otherwise (also on panic). On SQLite concurrent calls are
+// group-committed (see groupCommitter): fn's writes are still all or
+// nothing, and InTx still returns only after they are committed.
+func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
+	if s.group != nil {
+		return s.group.do(ctx, fn)
+	}
+	return s.inTxDirect(ctx, fn)
+}
+
+func (s *Store) inTxDirect(ctx context.Context, fn func(*Tx) error) (err error) {
 	sqlTx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
