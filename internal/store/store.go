@@ -53,7 +53,7 @@ type Store struct {
 	read   *sql.DB
 	closer func() error
 	now    func() time.Time
-	listen *pgxpool.Pool // PostgreSQL only: connections for LISTEN
+	listen *pgxpool.Pool   // PostgreSQL only: connections for LISTEN
 	group  *groupCommitter // SQLite only
 }
 
