@@ -8,7 +8,7 @@ STATICCHECK_VERSION := v0.8.2
 RESONANT_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export RESONANT_TEST_DATABASE_URL
 
-.PHONY: run build test bench lint fmt clean
+.PHONY: run build test bench load lint fmt clean
 
 ## run: build and serve on the embedded SQLite database in ./data (http://127.0.0.1:8080)
 run: build
@@ -26,6 +26,10 @@ test:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
 	RESONANT_LOAD=1 $(GO) test -count=1 -run '^TestLoad10k$$' -v -timeout 60m ./internal/analysis/
+
+## load: authenticated publish over HTTP with wrk (2 threads, 32 connections), as DESIGN.md §6 measures
+load:
+	./scripts/publish-load.sh 20s
 
 ## lint: gofmt, go vet and staticcheck must all be clean
 lint:
