@@ -99,15 +99,19 @@ CREATE INDEX journal_entries_by_relationship ON journal_entries (relationship_id
 -- Full-text index over content and tags, English stemming (porter).
 -- prefix = '1': a one-letter prefix (the first key typed in a search) would
 -- otherwise merge the doclists of every word with that letter (~200 ms over
--- 100,000 entries). Longer prefixes still merge the doclists of the words
--- they match; indexing them too costs index size and auto-save time
--- (docs/performance.md).
+-- 100,000 entries). Longer prefixes are expanded into whole words through
+-- journal_entries_vocab (store.sqlitePrefixWords); indexing them too would
+-- cost index size and auto-save time (docs/performance.md).
 CREATE VIRTUAL TABLE journal_entries_fts USING fts5 (
     content, tags,
     content = 'journal_entries', content_rowid = 'seq',
     tokenize = 'porter unicode61 remove_diacritics 2',
     prefix = '1'
 );
+-- The indexed words, for expanding a search word still being typed into the
+-- whole words it can become (store.sqlitePrefixWords): FTS5 streams whole
+-- words newest first but must merge every doclist of a prefix first.
+CREATE VIRTUAL TABLE journal_entries_vocab USING fts5vocab (journal_entries_fts, 'row');
 CREATE TRIGGER journal_entries_fts_insert AFTER INSERT ON journal_entries BEGIN
     INSERT INTO journal_entries_fts (rowid, content, tags) VALUES (new.seq, new.content, new.tags);
 END;
