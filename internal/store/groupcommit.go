@@ -24,6 +24,7 @@ import (
 type groupCommitter struct {
 	db       *sql.DB
 	d        dialect
+	stmts    *stmtCache
 	reqs     chan *txRequest
 	maxBatch int
 	stop     chan struct{}
@@ -46,8 +47,8 @@ type txResult struct {
 // errStoreClosed is returned to callers after Close.
 var errStoreClosed = errors.New("store is closed")
 
-func newGroupCommitter(db *sql.DB, d dialect, maxBatch int) *groupCommitter {
-	g := &groupCommitter{db: db, d: d, reqs: make(chan *txRequest, maxBatch), maxBatch: maxBatch,
+func newGroupCommitter(db *sql.DB, d dialect, stmts *stmtCache, maxBatch int) *groupCommitter {
+	g := &groupCommitter{db: db, d: d, stmts: stmts, reqs: make(chan *txRequest, maxBatch), maxBatch: maxBatch,
 		stop: make(chan struct{}), stopped: make(chan struct{})}
 	go g.loop()
 	return g
@@ -122,7 +123,7 @@ func (g *groupCommitter) run(batch []*txRequest) {
 		}
 		return
 	}
-	tx := &Tx{Queries: Queries{db: sqlTx, d: g.d}, tx: sqlTx}
+	tx := &Tx{Queries: Queries{db: sqlTx, d: g.d, stmts: g.stmts}, tx: sqlTx}
 	for _, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			r.err = err

@@ -155,3 +155,42 @@ func BenchmarkParallelWrites(b *testing.B) {
 		})
 	}
 }
+
+// TestPreparedStatementsSurviveManyTransactions repeats the same store
+// statements across many write transactions, so that after the first use
+// they run prepared (the SQLite writer's statement cache), and checks that
+// every write landed and every returned value is right.
+func TestPreparedStatementsSurviveManyTransactions(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachEngine(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		var last int64
+		for i := range 300 {
+			id := fmt.Sprintf("p%03d", i)
+			err := s.InTx(ctx, func(tx *store.Tx) error {
+				if err := insertUser(ctx, s, tx, id); err != nil {
+					return err
+				}
+				seq, err := tx.AppendEvent(ctx, store.Event{UserID: id, Type: "test.event", At: time.Now()})
+				if err != nil {
+					return err
+				}
+				if seq <= last {
+					return fmt.Errorf("event sequence %d after %d", seq, last)
+				}
+				last = seq
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		var events int
+		if err := s.WriteDB().QueryRowContext(ctx, `SELECT COUNT(*) FROM events`).Scan(&events); err != nil {
+			t.Fatal(err)
+		}
+		if got := countUsers(t, s); got != 300 || events != 300 {
+			t.Fatalf("%d users and %d events, want 300 of each", got, events)
+		}
+	})
+}

@@ -32,6 +32,10 @@ func (sqliteDialect) isUniqueViolation(err error) bool {
 // so that one batch never holds the writer for long.
 const groupCommitMax = 64
 
+// stmtCacheMax bounds the statements kept prepared on the writer; the
+// queries are fixed texts, a few hundred at most.
+const stmtCacheMax = 512
+
 // SQLiteFile is the database file name inside the data directory.
 const SQLiteFile = "resonant.db"
 
@@ -83,7 +87,8 @@ func openSQLite(ctx context.Context, dataDir string) (*Store, error) {
 	cp.SetMaxOpenConns(1)
 	stopCheckpoints := startCheckpointer(cp, time.Second)
 	d := sqliteDialect{}
-	group := newGroupCommitter(write, d, groupCommitMax)
+	stmts := newStmtCache(write, stmtCacheMax)
+	group := newGroupCommitter(write, d, stmts, groupCommitMax)
 	return &Store{
 		Queries: Queries{db: read, d: d},
 		engine:  SQLite,
@@ -92,6 +97,7 @@ func openSQLite(ctx context.Context, dataDir string) (*Store, error) {
 		group:   group,
 		closer: func() error {
 			group.close()
+			stmts.close()
 			stopCheckpoints()
 			err := errors.Join(read.Close(), write.Close(), cp.Close())
 			unlock()
