@@ -87,10 +87,11 @@ func openSQLite(ctx context.Context, dataDir string) (*Store, error) {
 	cp.SetMaxOpenConns(1)
 	stopCheckpoints := startCheckpointer(cp, time.Second)
 	d := sqliteDialect{}
-	stmts := newStmtCache(write, stmtCacheMax)
+	stmts := newStmtCache(write, stmtCacheMax, false)
+	readStmts := newStmtCache(read, stmtCacheMax, true)
 	group := newGroupCommitter(write, d, stmts, groupCommitMax)
 	return &Store{
-		Queries: Queries{db: read, d: d},
+		Queries: Queries{db: read, d: d, stmts: readStmts},
 		engine:  SQLite,
 		write:   write,
 		read:    read,
@@ -98,6 +99,7 @@ func openSQLite(ctx context.Context, dataDir string) (*Store, error) {
 		closer: func() error {
 			group.close()
 			stmts.close()
+			readStmts.close()
 			stopCheckpoints()
 			err := errors.Join(read.Close(), write.Close(), cp.Close())
 			unlock()

@@ -6,18 +6,21 @@ import (
 	"sync"
 )
 
-// stmtCache keeps statements prepared on SQLite's single write connection,
-// so a query text is parsed once rather than on every call (parsing was a
-// third of the writer's time under publish load). A statement is prepared
-// the first time its text is seen, by a goroutine that waits for the
-// connection to be free: the caller is inside a transaction that holds the
-// one connection, so preparing there would deadlock. That first call runs
-// unprepared; later ones reuse the statement inside their transactions via
-// Tx.StmtContext, which database/sql maps to the same connection's
-// prepared handle. The cache is bounded; texts past the bound are simply
-// not cached.
+// stmtCache keeps statements prepared on an SQLite pool, so a query text
+// is parsed once rather than on every call (parsing was a third of the
+// writer's time under publish load; modernc keeps no cache of its own).
+//
+// On the write pool a statement is prepared the first time its text is
+// seen, by a goroutine that waits for the connection to be free: the caller
+// is inside a transaction that holds the one connection, so preparing there
+// would deadlock. That first call runs unprepared; later ones reuse the
+// statement inside their transactions via Tx.StmtContext, which
+// database/sql maps to the same connection's prepared handle. On the read
+// pool (inline set) the statement is prepared on first use by the caller.
+// The cache is bounded; texts past the bound are simply not cached.
 type stmtCache struct {
 	db      *sql.DB
+	inline  bool
 	max     int
 	mu      sync.Mutex
 	stmts   map[string]*sql.Stmt
@@ -26,8 +29,8 @@ type stmtCache struct {
 	wg      sync.WaitGroup
 }
 
-func newStmtCache(db *sql.DB, max int) *stmtCache {
-	return &stmtCache{db: db, max: max, stmts: map[string]*sql.Stmt{}, pending: map[string]bool{}}
+func newStmtCache(db *sql.DB, max int, inline bool) *stmtCache {
+	return &stmtCache{db: db, inline: inline, max: max, stmts: map[string]*sql.Stmt{}, pending: map[string]bool{}}
 }
 
 // get returns the prepared statement for query, or nil (and starts
@@ -43,6 +46,12 @@ func (c *stmtCache) get(query string) *sql.Stmt {
 	}
 	c.pending[query] = true
 	c.wg.Add(1)
+	if c.inline {
+		c.mu.Unlock()
+		c.prepare(query)
+		c.mu.Lock()
+		return c.stmts[query]
+	}
 	go c.prepare(query)
 	return nil
 }
@@ -82,19 +91,19 @@ func (c *stmtCache) close() {
 	}
 }
 
-// txStmt returns query prepared for use in this transaction, or nil when
-// it should run unprepared.
-func (q *Queries) txStmt(ctx context.Context, query string) *sql.Stmt {
+// stmt returns query prepared for q's pool or transaction, or nil when it
+// should run unprepared (PostgreSQL, where pgx caches statements itself;
+// or not prepared yet).
+func (q *Queries) stmt(ctx context.Context, query string) *sql.Stmt {
 	if q.stmts == nil {
-		return nil
-	}
-	tx, ok := q.db.(*sql.Tx)
-	if !ok {
 		return nil
 	}
 	st := q.stmts.get(query)
 	if st == nil {
 		return nil
 	}
-	return tx.StmtContext(ctx, st)
+	if tx, ok := q.db.(*sql.Tx); ok {
+		return tx.StmtContext(ctx, st)
+	}
+	return st
 }

@@ -144,12 +144,12 @@ type querier interface {
 type Queries struct {
 	db    querier
 	d     dialect
-	stmts *stmtCache // SQLite write transactions only
+	stmts *stmtCache // SQLite only: prepared statements of this pool
 }
 
 func (q *Queries) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	query = q.d.rebind(query)
-	if st := q.txStmt(ctx, query); st != nil {
+	if st := q.stmt(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
 	return q.db.ExecContext(ctx, query, args...)
@@ -157,7 +157,7 @@ func (q *Queries) exec(ctx context.Context, query string, args ...any) (sql.Resu
 
 func (q *Queries) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	query = q.d.rebind(query)
-	if st := q.txStmt(ctx, query); st != nil {
+	if st := q.stmt(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
 	return q.db.QueryContext(ctx, query, args...)
@@ -165,7 +165,7 @@ func (q *Queries) query(ctx context.Context, query string, args ...any) (*sql.Ro
 
 func (q *Queries) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	query = q.d.rebind(query)
-	if st := q.txStmt(ctx, query); st != nil {
+	if st := q.stmt(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
 	return q.db.QueryRowContext(ctx, query, args...)
