@@ -137,11 +137,7 @@ func seedEntries(t *testing.T, opts store.Options, n int) {
 		t.Fatal(err)
 	}
 	j := journal.New(journal.Config{Store: s, Enqueuer: queue.NewAnalysisJobs(client)})
-	at := store.DBTime(time.Now())
-	if _, err := s.WriteDB().ExecContext(ctx, s.Rebind(`INSERT INTO users (id, email, email_normalized, preferences, created_at, updated_at)
-		VALUES ('u1', 'a@example.com', 'a@example.com', '{"aiConsent":true}', ?, ?)`), at, at); err != nil {
-		t.Fatal(err)
-	}
+	storetest.AddUser(t, s, "u1", `{"aiConsent":true}`)
 	name, kind, status := "Sam", "partner", "published"
 	rel, err := j.CreateRelationship(ctx, "u1", journal.RelationshipInput{Name: &name, Kind: &kind})
 	if err != nil {

@@ -54,11 +54,7 @@ func startPipeline(t testing.TB, s *store.Store, retry analysis.RetryPolicy, bre
 	}
 	p := &pipeline{s: s, fake: fake, client: client, userID: "user-1"}
 	p.journal = journal.New(journal.Config{Store: s, Enqueuer: queue.NewAnalysisJobs(client)})
-	at := store.DBTime(time.Now())
-	if _, err := s.WriteDB().ExecContext(ctx, s.Rebind(`INSERT INTO users (id, email, email_normalized, preferences, created_at, updated_at)
-		VALUES (?, 'a@example.com', 'a@example.com', '{"aiConsent":true}', ?, ?)`), p.userID, at, at); err != nil {
-		t.Fatal(err)
-	}
+	storetest.AddUser(t, s, p.userID, `{"aiConsent":true}`)
 	name, kind := "Sam", "partner"
 	rel, err := p.journal.CreateRelationship(ctx, p.userID, journal.RelationshipInput{Name: &name, Kind: &kind})
 	if err != nil {

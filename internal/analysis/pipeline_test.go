@@ -69,11 +69,7 @@ func newFixture(t *testing.T, s *store.Store, consent, private bool) *fixture {
 	if consent {
 		prefs = `{"aiConsent":true}`
 	}
-	at := store.DBTime(f.now)
-	if _, err := s.WriteDB().ExecContext(ctx, s.Rebind(`INSERT INTO users (id, email, email_normalized, preferences, created_at, updated_at)
-		VALUES (?, 'a@example.com', 'a@example.com', ?, ?, ?)`), f.userID, prefs, at, at); err != nil {
-		t.Fatal(err)
-	}
+	storetest.AddUser(t, s, f.userID, prefs)
 	client, err := queue.New(s, queue.Options{})
 	if err != nil {
 		t.Fatal(err)

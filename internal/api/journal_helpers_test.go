@@ -77,11 +77,7 @@ func newJournalEnv(t *testing.T, s *store.Store) *journalEnv {
 // addUser inserts a user row directly (accounts are another package's concern).
 func (e *journalEnv) addUser(id string) string {
 	e.t.Helper()
-	now := store.DBTime(time.Now())
-	if _, err := e.store.WriteDB().ExecContext(context.Background(), e.store.Rebind(`INSERT INTO users
-		(id, email, email_normalized, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`), id, id+"@example.com", id+"@example.com", now, now); err != nil {
-		e.t.Fatal(err)
-	}
+	storetest.AddUser(e.t, e.store, id, "")
 	return id
 }
 

@@ -51,10 +51,7 @@ func benchJournal(b *testing.B, engine store.Engine, size int) {
 	rels := make([]string, benchOtherUsers+1)
 	for u := range rels {
 		user := fmt.Sprintf("u%d", u)
-		if _, err := s.WriteDB().ExecContext(ctx, s.Rebind(`INSERT INTO users (id, email, email_normalized, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`),
-			user, user+"@b.c", user+"@b.c", store.DBTime(now), store.DBTime(now)); err != nil {
-			b.Fatal(err)
-		}
+		storetest.AddUser(b, s, user, "")
 		rel, err := svc.CreateRelationship(ctx, user, journal.RelationshipInput{Name: ptr("Sam"), Kind: ptr("partner")})
 		if err != nil {
 			b.Fatal(err)

@@ -237,3 +237,19 @@ func redact(dsn string) string {
 	}
 	return u.Redacted()
 }
+
+// AddUser inserts a bare user (email <id>@example.com) for tests of other
+// domains, with preferences JSON when given (e.g. `{"aiConsent":true}`).
+func AddUser(t testing.TB, s *store.Store, id, preferences string) {
+	t.Helper()
+	if preferences == "" {
+		preferences = "{}"
+	}
+	at := store.DBTime(time.Now())
+	email := id + "@example.com"
+	if _, err := s.WriteDB().ExecContext(context.Background(), s.Rebind(`INSERT INTO users
+		(id, email, email_normalized, preferences, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`),
+		id, email, email, preferences, at, at); err != nil {
+		t.Fatalf("add user %s: %v", id, err)
+	}
+}
