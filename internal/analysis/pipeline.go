@@ -272,27 +272,29 @@ type round struct {
 // change commits a status change and its event; false means the round is
 // stale (re-published, retried or deleted meanwhile) and the job should stop.
 func (r *round) change(ctx context.Context, status string, retry int, bstate, errMsg, reason string) (bool, error) {
-	return r.commit(ctx, store.StatusChange{
+	return r.commit(ctx, r.statusChange(status, retry, bstate, errMsg, reason, r.w.cfg.Now()), nil)
+}
+
+// statusChange describes a change of this round's status.
+func (r *round) statusChange(status string, retry int, bstate, errMsg, reason string, at time.Time) store.StatusChange {
+	return store.StatusChange{
 		EntryID: r.work.Entry.ID, QueuedAt: r.work.Status.QueuedAt, Status: status, RetryCount: retry,
-		CircuitBreakerState: orClosed(bstate), ErrorMessage: errMsg, FallbackReason: reason, At: r.w.cfg.Now(),
-	}, nil)
+		CircuitBreakerState: orClosed(bstate), ErrorMessage: errMsg, FallbackReason: reason, At: at,
+	}
 }
 
 // fallback runs the offline analyzer and stores its result as fallback,
 // passing through processing as every round does.
 func (r *round) fallback(ctx context.Context, reason, bstate, errMsg string) error {
 	if r.status != store.AnalysisProcessing {
-		if ok, err := r.change(ctx, store.AnalysisProcessing, 0, bstate, "", ""); err != nil || !ok {
+		if ok, err := r.change(ctx, store.AnalysisProcessing, r.work.Status.RetryCount, bstate, "", ""); err != nil || !ok {
 			return err
 		}
 	}
 	res, err := r.runOffline()
 	if err != nil {
-		_, cerr := r.commit(ctx, store.StatusChange{
-			EntryID: r.work.Entry.ID, QueuedAt: r.work.Status.QueuedAt, Status: store.AnalysisFailed,
-			RetryCount: r.work.Status.RetryCount, CircuitBreakerState: orClosed(bstate),
-			ErrorMessage: "the offline analyzer could not analyse this entry", FallbackReason: reason, At: r.w.cfg.Now(),
-		}, nil)
+		_, cerr := r.change(ctx, store.AnalysisFailed, r.work.Status.RetryCount, bstate,
+			"the offline analyzer could not analyse this entry", reason)
 		r.w.cfg.Logger.ErrorContext(ctx, "offline analysis failed", slog.String("entry", r.work.Entry.ID), slog.Any("err", err))
 		return cerr
 	}
@@ -325,10 +327,7 @@ func (r *round) finish(ctx context.Context, status, reason, bstate, errMsg strin
 	if status != store.AnalysisCompleted {
 		a.ProcessingSource, a.AnalysisMethod = "fallback_analysis", "rule_based_fallback"
 	}
-	_, err = r.commit(ctx, store.StatusChange{
-		EntryID: r.work.Entry.ID, QueuedAt: r.work.Status.QueuedAt, Status: status, RetryCount: r.work.Status.RetryCount,
-		CircuitBreakerState: orClosed(bstate), ErrorMessage: errMsg, FallbackReason: reason, At: now,
-	}, &a)
+	_, err = r.commit(ctx, r.statusChange(status, r.work.Status.RetryCount, bstate, errMsg, reason, now), &a)
 	return err
 }
 
