@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/resonant-journal/resonant/internal/accounts"
-	"github.com/resonant-journal/resonant/internal/api"
+	"github.com/resonant-journal/resonant/internal/frontdoor"
 	"github.com/resonant-journal/resonant/internal/mail"
 	"github.com/resonant-journal/resonant/internal/store"
 	"github.com/resonant-journal/resonant/internal/store/storetest"
@@ -67,7 +67,7 @@ type acctEnv struct {
 
 type acctOptions struct {
 	limits  accounts.Limits
-	session api.SessionConfig
+	session frontdoor.SessionConfig
 }
 
 func newAcctEnv(t testing.TB, s *store.Store, opts ...func(*acctOptions)) *acctEnv {
@@ -89,7 +89,7 @@ func newAcctEnv(t testing.TB, s *store.Store, opts ...func(*acctOptions)) *acctE
 	}
 	e.acc = acc
 	o.session.Now = clock.Now
-	e.srv.Config.Handler = api.New(api.Config{Store: s, Accounts: acc, Session: o.session})
+	e.srv.Config.Handler = routeTable(s, acc, nil, nil, o.session)
 	e.srv.Start()
 	t.Cleanup(e.srv.Close)
 	t.Cleanup(acc.Wait)

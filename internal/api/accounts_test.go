@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/resonant-journal/resonant/internal/accounts"
-	"github.com/resonant-journal/resonant/internal/api"
+	"github.com/resonant-journal/resonant/internal/frontdoor"
 )
 
 const goodPassword = "correct horse battery"
@@ -51,7 +51,7 @@ func TestAccountLifecycle(t *testing.T) {
 		c.must(http.StatusUnauthorized, "GET", "/api/v1/me", nil)
 		r = c.must(http.StatusOK, "POST", "/api/v1/auth/signin", map[string]any{"email": "ANN@example.com", "password": goodPassword})
 		cookie := r.header.Get("Set-Cookie")
-		for _, want := range []string{api.SessionCookieName + "=", "HttpOnly", "SameSite=Lax", "Path=/"} {
+		for _, want := range []string{frontdoor.SessionCookieName + "=", "HttpOnly", "SameSite=Lax", "Path=/"} {
 			if !strings.Contains(cookie, want) {
 				t.Errorf("session cookie %q lacks %q", cookie, want)
 			}
@@ -298,7 +298,9 @@ func TestSessionIdleAndAbsoluteLifetimes(t *testing.T) {
 			c2.do("GET", "/api/v1/me", nil)
 		}
 		c2.must(http.StatusUnauthorized, "GET", "/api/v1/me", nil)
-	}, func(o *acctOptions) { o.session = api.SessionConfig{IdleTimeout: time.Hour, Lifetime: 4 * time.Hour} })
+	}, func(o *acctOptions) {
+		o.session = frontdoor.SessionConfig{IdleTimeout: time.Hour, Lifetime: 4 * time.Hour}
+	})
 }
 
 func TestTamperedCookieIsUnauthenticated(t *testing.T) {
@@ -306,7 +308,7 @@ func TestTamperedCookieIsUnauthenticated(t *testing.T) {
 		e.signedIn("jo@example.com", goodPassword)
 		c := e.client()
 		for _, v := range []string{"forged", strings.Repeat("A", 43), "x;y"} {
-			r := c.do("GET", "/api/v1/me", nil, "Cookie", api.SessionCookieName+"="+v)
+			r := c.do("GET", "/api/v1/me", nil, "Cookie", frontdoor.SessionCookieName+"="+v)
 			if r.status != http.StatusUnauthorized || r.field("error", "code") != "unauthenticated" {
 				t.Errorf("cookie %q: %d %s", v, r.status, r.raw)
 			}
@@ -462,7 +464,7 @@ func TestSignInRenewsTheSessionToken(t *testing.T) {
 			t.Errorf("sign-in did not issue a new session token: %q then %q", first, second)
 		}
 		old := strings.SplitN(strings.SplitN(first, ";", 2)[0], "=", 2)[1]
-		r := e.client().do("GET", "/api/v1/me", nil, "Cookie", api.SessionCookieName+"="+old)
+		r := e.client().do("GET", "/api/v1/me", nil, "Cookie", frontdoor.SessionCookieName+"="+old)
 		if r.status != http.StatusUnauthorized {
 			t.Errorf("the pre-renewal token still works: %d", r.status)
 		}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/resonant-journal/resonant/internal/accounts"
+	"github.com/resonant-journal/resonant/internal/frontdoor"
 )
 
 // authBodyLimit bounds sign-in and sign-up bodies: a 1,024-byte password
@@ -29,7 +30,7 @@ type userBody struct {
 
 // requireAccounts answers 404 when the server runs without built-in accounts.
 func (a *API) requireAccounts(w http.ResponseWriter) bool {
-	if a.auth.accounts == nil {
+	if a.accounts == nil {
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint", nil)
 		return false
 	}
@@ -41,7 +42,7 @@ func (a *API) signUp(w http.ResponseWriter, r *http.Request) {
 	if !a.requireAccounts(w) || !decodeJSON(w, r, &req, authBodyLimit) {
 		return
 	}
-	u, err := a.auth.accounts.SignUp(r.Context(), accounts.SignUpInput{Email: req.Email, Password: req.Password, Name: req.Name, IP: a.clientIP(r)})
+	u, err := a.accounts.SignUp(r.Context(), accounts.SignUpInput{Email: req.Email, Password: req.Password, Name: req.Name, IP: a.door.ClientIP(r)})
 	if err != nil {
 		a.writeServiceError(w, r, err)
 		return
@@ -56,7 +57,7 @@ func (a *API) verifyEmail(w http.ResponseWriter, r *http.Request) {
 	if !a.requireAccounts(w) || !decodeJSON(w, r, &req, authBodyLimit) {
 		return
 	}
-	u, err := a.auth.accounts.VerifyEmail(r.Context(), req.Token, a.clientIP(r))
+	u, err := a.accounts.VerifyEmail(r.Context(), req.Token, a.door.ClientIP(r))
 	if err != nil {
 		a.writeServiceError(w, r, err)
 		return
@@ -71,7 +72,7 @@ func (a *API) resendVerification(w http.ResponseWriter, r *http.Request) {
 	if !a.requireAccounts(w) || !decodeJSON(w, r, &req, authBodyLimit) {
 		return
 	}
-	if err := a.auth.accounts.ResendVerification(r.Context(), req.Email, a.clientIP(r)); err != nil {
+	if err := a.accounts.ResendVerification(r.Context(), req.Email, a.door.ClientIP(r)); err != nil {
 		a.writeServiceError(w, r, err)
 		return
 	}
@@ -83,12 +84,12 @@ func (a *API) signIn(w http.ResponseWriter, r *http.Request) {
 	if !a.requireAccounts(w) || !decodeJSON(w, r, &req, authBodyLimit) {
 		return
 	}
-	u, err := a.auth.accounts.SignIn(r.Context(), accounts.SignInInput{Email: req.Email, Password: req.Password, IP: a.clientIP(r)})
+	u, err := a.accounts.SignIn(r.Context(), accounts.SignInInput{Email: req.Email, Password: req.Password, IP: a.door.ClientIP(r)})
 	if err != nil {
 		a.writeServiceError(w, r, err)
 		return
 	}
-	if err := a.startSession(r, u); err != nil {
+	if err := a.door.StartSession(r, u); err != nil {
 		a.writeServiceError(w, r, err)
 		return
 	}
@@ -99,7 +100,7 @@ func (a *API) signOut(w http.ResponseWriter, r *http.Request) {
 	if !a.requireAccounts(w) {
 		return
 	}
-	if err := a.auth.sessions.Destroy(r.Context()); err != nil {
+	if err := a.door.EndSession(r); err != nil {
 		a.writeServiceError(w, r, err)
 		return
 	}
@@ -113,7 +114,7 @@ func (a *API) forgotPassword(w http.ResponseWriter, r *http.Request) {
 	if !a.requireAccounts(w) || !decodeJSON(w, r, &req, authBodyLimit) {
 		return
 	}
-	if err := a.auth.accounts.ForgotPassword(r.Context(), req.Email, a.clientIP(r)); err != nil {
+	if err := a.accounts.ForgotPassword(r.Context(), req.Email, a.door.ClientIP(r)); err != nil {
 		a.writeServiceError(w, r, err)
 		return
 	}
@@ -128,12 +129,12 @@ func (a *API) resetPassword(w http.ResponseWriter, r *http.Request) {
 	if !a.requireAccounts(w) || !decodeJSON(w, r, &req, authBodyLimit) {
 		return
 	}
-	if err := a.auth.accounts.ResetPassword(r.Context(), req.Token, req.Password, a.clientIP(r)); err != nil {
+	if err := a.accounts.ResetPassword(r.Context(), req.Token, req.Password, a.door.ClientIP(r)); err != nil {
 		a.writeServiceError(w, r, err)
 		return
 	}
 	// This browser's session (if any) went with the others.
-	if err := a.auth.sessions.Destroy(r.Context()); err != nil {
+	if err := a.door.EndSession(r); err != nil {
 		a.writeServiceError(w, r, err)
 		return
 	}
@@ -146,11 +147,11 @@ func (a *API) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
 	if !a.requireAccounts(w) {
 		return
 	}
-	if err := a.auth.accounts.RevokeSessions(r.Context(), UserID(r.Context())); err != nil {
+	if err := a.accounts.RevokeSessions(r.Context(), frontdoor.UserID(r.Context())); err != nil {
 		a.writeServiceError(w, r, err)
 		return
 	}
-	if err := a.auth.sessions.Destroy(r.Context()); err != nil {
+	if err := a.door.EndSession(r); err != nil {
 		a.writeServiceError(w, r, err)
 		return
 	}

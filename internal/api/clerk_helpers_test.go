@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/resonant-journal/resonant/internal/accounts"
-	"github.com/resonant-journal/resonant/internal/api"
+	"github.com/resonant-journal/resonant/internal/frontdoor"
 	"github.com/resonant-journal/resonant/internal/journal"
 	"github.com/resonant-journal/resonant/internal/mail"
 	"github.com/resonant-journal/resonant/internal/store"
@@ -80,7 +80,7 @@ func newClerkEnv(t testing.TB, s *store.Store, opts ...func(*clerkOptions)) *cle
 	}
 	// Relationships need no job queue; the tests create no entries.
 	jr := journal.New(journal.Config{Store: s, Now: clock.Now})
-	e.srv.Config.Handler = api.New(api.Config{Store: s, Accounts: acc, Clerk: clerk, Journal: jr, Session: api.SessionConfig{Now: clock.Now}})
+	e.srv.Config.Handler = routeTable(s, acc, clerk, jr, frontdoor.SessionConfig{Now: clock.Now})
 	e.srv.Start()
 	t.Cleanup(e.srv.Close)
 	t.Cleanup(acc.Wait)

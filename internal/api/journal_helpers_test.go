@@ -15,7 +15,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
-	"github.com/resonant-journal/resonant/internal/api"
+	"github.com/resonant-journal/resonant/internal/frontdoor"
 	"github.com/resonant-journal/resonant/internal/journal"
 	"github.com/resonant-journal/resonant/internal/queue"
 	"github.com/resonant-journal/resonant/internal/store"
@@ -29,7 +29,7 @@ const testUserHeader = "X-Test-User"
 func withTestUser(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if id := r.Header.Get(testUserHeader); id != "" {
-			r = r.WithContext(api.WithUserID(r.Context(), id))
+			r = r.WithContext(frontdoor.WithUserID(r.Context(), id))
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -69,7 +69,7 @@ func newJournalEnv(t *testing.T, s *store.Store) *journalEnv {
 	}
 	clock := &testClock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
 	svc := journal.New(journal.Config{Store: s, Enqueuer: queue.NewAnalysisJobs(jobs), Now: clock.Now})
-	srv := httptest.NewServer(withTestUser(api.New(api.Config{Store: s, Journal: svc})))
+	srv := httptest.NewServer(withTestUser(routeTable(s, nil, nil, svc, frontdoor.SessionConfig{})))
 	t.Cleanup(srv.Close)
 	return &journalEnv{t: t, store: s, srv: srv, jobs: jobs}
 }

@@ -4,13 +4,14 @@ import (
 	"net/http"
 
 	"github.com/resonant-journal/resonant/internal/accounts"
+	"github.com/resonant-journal/resonant/internal/frontdoor"
 )
 
 func (a *API) getMe(w http.ResponseWriter, r *http.Request) {
 	if !a.requireAccounts(w) {
 		return
 	}
-	u, err := a.auth.accounts.User(r.Context(), UserID(r.Context()))
+	u, err := a.accounts.User(r.Context(), frontdoor.UserID(r.Context()))
 	if err != nil {
 		a.writeServiceError(w, r, err)
 		return
@@ -26,7 +27,7 @@ func (a *API) patchMe(w http.ResponseWriter, r *http.Request) {
 	if !a.requireAccounts(w) || !decodeJSON(w, r, &req, 0) {
 		return
 	}
-	u, err := a.auth.accounts.UpdateProfile(r.Context(), UserID(r.Context()), accounts.ProfilePatch{Name: req.Name, Preferences: req.Preferences})
+	u, err := a.accounts.UpdateProfile(r.Context(), frontdoor.UserID(r.Context()), accounts.ProfilePatch{Name: req.Name, Preferences: req.Preferences})
 	if err != nil {
 		a.writeServiceError(w, r, err)
 		return
@@ -41,7 +42,7 @@ func (a *API) completeOnboarding(w http.ResponseWriter, r *http.Request) {
 	if !a.requireAccounts(w) || !decodeJSON(w, r, &req, 0) {
 		return
 	}
-	u, err := a.auth.accounts.CompleteOnboarding(r.Context(), UserID(r.Context()), req.Preferences)
+	u, err := a.accounts.CompleteOnboarding(r.Context(), frontdoor.UserID(r.Context()), req.Preferences)
 	if err != nil {
 		a.writeServiceError(w, r, err)
 		return
@@ -56,13 +57,13 @@ func (a *API) deleteMe(w http.ResponseWriter, r *http.Request) {
 	if !a.requireAccounts(w) || !decodeJSON(w, r, &req, authBodyLimit) {
 		return
 	}
-	if err := a.auth.accounts.DeleteAccount(r.Context(), UserID(r.Context()), req.Password); err != nil {
+	if err := a.accounts.DeleteAccount(r.Context(), frontdoor.UserID(r.Context()), req.Password); err != nil {
 		a.writeServiceError(w, r, err)
 		return
 	}
 	// The session row went with the user; clear the cookie and keep scs
 	// from writing the session back.
-	if err := a.auth.sessions.Destroy(r.Context()); err != nil {
+	if err := a.door.EndSession(r); err != nil {
 		a.writeServiceError(w, r, err)
 		return
 	}

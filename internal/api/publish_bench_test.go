@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/resonant-journal/resonant/internal/accounts"
-	"github.com/resonant-journal/resonant/internal/api"
+	"github.com/resonant-journal/resonant/internal/frontdoor"
 	"github.com/resonant-journal/resonant/internal/journal"
 	"github.com/resonant-journal/resonant/internal/mail"
 	"github.com/resonant-journal/resonant/internal/queue"
@@ -37,7 +37,7 @@ func BenchmarkPublishOverHTTP(b *testing.B) {
 				b.Fatal(err)
 			}
 			j := journal.New(journal.Config{Store: s, Enqueuer: queue.NewAnalysisJobs(jobs)})
-			srv := httptest.NewServer(api.New(api.Config{Store: s, Accounts: acc, Journal: j}))
+			srv := httptest.NewServer(routeTable(s, acc, nil, j, frontdoor.SessionConfig{}))
 			b.Cleanup(srv.Close)
 			userID, token := NewTestUserToken(b, acc, "bench@example.com")
 			name, kind := "Sam", "partner"

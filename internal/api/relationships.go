@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/resonant-journal/resonant/internal/frontdoor"
 	"github.com/resonant-journal/resonant/internal/journal"
 	"github.com/resonant-journal/resonant/internal/store"
 	"github.com/resonant-journal/resonant/internal/validate"
@@ -66,7 +67,7 @@ func pageRequest(r *http.Request) (journal.PageRequest, error) {
 
 // signedIn returns the authenticated user, answering 401 when there is none.
 func signedIn(w http.ResponseWriter, r *http.Request) (string, bool) {
-	id := UserID(r.Context())
+	id := frontdoor.UserID(r.Context())
 	if id == "" {
 		writeError(w, http.StatusUnauthorized, "unauthenticated", "sign in first", nil)
 		return "", false

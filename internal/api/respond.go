@@ -5,87 +5,28 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 
-	"github.com/resonant-journal/resonant/internal/accounts"
-	"github.com/resonant-journal/resonant/internal/store"
-	"github.com/resonant-journal/resonant/internal/validate"
+	"github.com/resonant-journal/resonant/internal/frontdoor"
 )
 
 // MaxBodyBytes bounds a JSON request body unless a handler says otherwise.
 // An entry is at most 10,000 characters (≤ 40 KB of UTF-8) plus fields.
 const MaxBodyBytes = 64 << 10
 
-// errorBody is the API's error format (API.md "Errors").
-type errorBody struct {
-	Error errorDetail `json:"error"`
-}
-
-type errorDetail struct {
-	Code    string            `json:"code"`
-	Message string            `json:"message"`
-	Fields  map[string]string `json:"fields,omitempty"`
-}
-
 // writeJSON writes v with status.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	if v == nil {
-		return
-	}
-	_ = json.NewEncoder(w).Encode(v)
-}
+func writeJSON(w http.ResponseWriter, status int, v any) { frontdoor.WriteJSON(w, status, v) }
 
 // writeError writes the API error format.
 func writeError(w http.ResponseWriter, status int, code, message string, fields map[string]string) {
-	writeJSON(w, status, errorBody{Error: errorDetail{Code: code, Message: message, Fields: fields}})
+	frontdoor.WriteJSONError(w, status, code, message, fields)
 }
 
-// writeServiceError maps a service error to the API's status codes; anything
-// unexpected is logged and answered 500 without internals.
+// writeServiceError answers a service error as frontdoor classifies it;
+// anything unexpected is logged and answered 500 without internals.
 func (a *API) writeServiceError(w http.ResponseWriter, r *http.Request, err error) {
-	var (
-		verr validate.Errors
-		rl   *accounts.RateLimitedError
-	)
-	switch {
-	case errors.As(err, &verr):
-		writeError(w, http.StatusBadRequest, "validation_failed", "some fields are not valid", verr)
-	case errors.Is(err, store.ErrNotFound):
-		writeError(w, http.StatusNotFound, "not_found", "not found", nil)
-	case errors.Is(err, store.ErrConflict):
-		writeError(w, http.StatusConflict, "conflict", conflictMessage(err), nil)
-	case errors.Is(err, accounts.ErrInvalidCredentials):
-		writeError(w, http.StatusUnauthorized, "invalid_credentials", "email or password is not correct", nil)
-	case errors.Is(err, accounts.ErrEmailNotVerified):
-		writeError(w, http.StatusForbidden, "email_not_verified", "verify your email address before signing in; we sent you a link", nil)
-	case errors.Is(err, accounts.ErrUnauthenticated):
-		writeError(w, http.StatusUnauthorized, "unauthenticated", "sign in or send a personal access token", nil)
-	case errors.As(err, &rl):
-		secs := int(rl.Wait.Round(time.Second) / time.Second)
-		if secs < 1 {
-			secs = 1
-		}
-		w.Header().Set("Retry-After", strconv.Itoa(secs))
-		writeError(w, http.StatusTooManyRequests, "rate_limited", "too many attempts; try again later", nil)
-	default:
-		a.log.ErrorContext(r.Context(), "request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
-		writeError(w, http.StatusInternalServerError, "internal", "something went wrong on our side", nil)
-	}
-}
-
-func conflictMessage(err error) string {
-	msg := err.Error()
-	if i := strings.LastIndex(msg, ": "+store.ErrConflict.Error()); i > 0 {
-		return msg[:i]
-	}
-	return "conflict"
+	a.door.WriteError(w, r, err)
 }
 
 // decodeJSON reads a JSON object into dst: unknown fields are rejected,

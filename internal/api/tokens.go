@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/resonant-journal/resonant/internal/accounts"
+	"github.com/resonant-journal/resonant/internal/frontdoor"
 )
 
 func (a *API) createAccessToken(w http.ResponseWriter, r *http.Request) {
@@ -13,7 +14,7 @@ func (a *API) createAccessToken(w http.ResponseWriter, r *http.Request) {
 	if !a.requireAccounts(w) || !decodeJSON(w, r, &req, authBodyLimit) {
 		return
 	}
-	t, err := a.auth.accounts.CreateAccessToken(r.Context(), UserID(r.Context()), req.Name)
+	t, err := a.accounts.CreateAccessToken(r.Context(), frontdoor.UserID(r.Context()), req.Name)
 	if err != nil {
 		a.writeServiceError(w, r, err)
 		return
@@ -25,7 +26,7 @@ func (a *API) listAccessTokens(w http.ResponseWriter, r *http.Request) {
 	if !a.requireAccounts(w) {
 		return
 	}
-	ts, err := a.auth.accounts.AccessTokens(r.Context(), UserID(r.Context()))
+	ts, err := a.accounts.AccessTokens(r.Context(), frontdoor.UserID(r.Context()))
 	if err != nil {
 		a.writeServiceError(w, r, err)
 		return
@@ -40,7 +41,7 @@ func (a *API) revokeAccessToken(w http.ResponseWriter, r *http.Request) {
 	if !a.requireAccounts(w) {
 		return
 	}
-	if err := a.auth.accounts.RevokeAccessToken(r.Context(), UserID(r.Context()), r.PathValue("id")); err != nil {
+	if err := a.accounts.RevokeAccessToken(r.Context(), frontdoor.UserID(r.Context()), r.PathValue("id")); err != nil {
 		a.writeServiceError(w, r, err)
 		return
 	}

@@ -10,18 +10,18 @@ import (
 	"time"
 
 	"github.com/resonant-journal/resonant/internal/accounts"
-	"github.com/resonant-journal/resonant/internal/api"
 	"github.com/resonant-journal/resonant/internal/config"
+	"github.com/resonant-journal/resonant/internal/frontdoor"
 	"github.com/resonant-journal/resonant/internal/mail"
 	"github.com/resonant-journal/resonant/internal/store"
 )
 
 // newAccounts builds the mailer and the accounts service, and the session
 // cookie settings that follow from the public base URL.
-func newAccounts(cfg *config.Config, st *store.Store, now func() time.Time, log *slog.Logger) (*accounts.Service, api.SessionConfig, error) {
+func newAccounts(cfg *config.Config, st *store.Store, now func() time.Time, log *slog.Logger) (*accounts.Service, frontdoor.SessionConfig, error) {
 	base, err := url.Parse(cfg.BaseURL)
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, api.SessionConfig{}, fmt.Errorf("--base-url must be an http:// or https:// URL, not %q", cfg.BaseURL)
+		return nil, frontdoor.SessionConfig{}, fmt.Errorf("--base-url must be an http:// or https:// URL, not %q", cfg.BaseURL)
 	}
 	from := cfg.MailFrom
 	if from == "" {
@@ -29,13 +29,13 @@ func newAccounts(cfg *config.Config, st *store.Store, now func() time.Time, log 
 	}
 	mailer, err := mail.New(cfg.SMTPURL, filepath.Join(cfg.DataDir, "outbox"), from)
 	if err != nil {
-		return nil, api.SessionConfig{}, err
+		return nil, frontdoor.SessionConfig{}, err
 	}
 	acc, err := accounts.New(accounts.Config{Store: st, Mailer: mailer, BaseURL: cfg.BaseURL, Now: now, Logger: log})
 	if err != nil {
-		return nil, api.SessionConfig{}, err
+		return nil, frontdoor.SessionConfig{}, err
 	}
-	return acc, api.SessionConfig{
+	return acc, frontdoor.SessionConfig{
 		Secure:         base.Scheme == "https",
 		TrustedOrigins: []string{base.Scheme + "://" + base.Host},
 		Now:            now,

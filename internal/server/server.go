@@ -16,6 +16,7 @@ import (
 	"github.com/resonant-journal/resonant/internal/analysis"
 	"github.com/resonant-journal/resonant/internal/api"
 	"github.com/resonant-journal/resonant/internal/config"
+	"github.com/resonant-journal/resonant/internal/frontdoor"
 	"github.com/resonant-journal/resonant/internal/journal"
 	"github.com/resonant-journal/resonant/internal/metrics"
 	"github.com/resonant-journal/resonant/internal/queue"
@@ -107,15 +108,17 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	if err != nil {
 		return err
 	}
-	var handler http.Handler = api.New(api.Config{Store: st, Logger: log, Accounts: acc, Session: sessionCfg, Journal: journalService, Clerk: clerk,
-		TrustedProxies: cfg.TrustedProxyPrefixes})
-	handler = met.Instrument(handler)
-	if cfg.MetricsAddr == "" {
-		top := http.NewServeMux()
-		top.Handle("GET /metrics", met.Handler())
-		top.Handle("/", handler)
-		handler = top
+	door := frontdoor.New(frontdoor.Config{Store: st, Accounts: acc, Clerk: clerk, Session: sessionCfg,
+		TrustedProxies: cfg.TrustedProxyPrefixes, Logger: log})
+	routes := Routes{
+		Door: door, Store: st,
+		API:        api.New(api.Config{Door: door, Journal: journalService, Clerk: clerk}),
+		Instrument: met.Instrument,
 	}
+	if cfg.MetricsAddr == "" {
+		routes.Metrics = met.Handler()
+	}
+	handler := routes.Handler()
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Sessions back the scs session manager (see accounts.SessionStore). The
+// Sessions back the scs session manager (see frontdoor.sessionStore). The
 // token column holds what scs hands us, which is already a hash of the
 // cookie value when scs.SessionManager.HashTokenInStore is set. user_id is
 // recorded so that every session of a user can be revoked at once.

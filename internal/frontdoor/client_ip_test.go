@@ -1,10 +1,10 @@
-package api_test
+package frontdoor_test
 
 import (
 	"net/netip"
 	"testing"
 
-	"github.com/resonant-journal/resonant/internal/api"
+	"github.com/resonant-journal/resonant/internal/frontdoor"
 )
 
 func TestClientIPBelievesForwardedForOnlyFromTrustedProxies(t *testing.T) {
@@ -25,12 +25,12 @@ func TestClientIPBelievesForwardedForOnlyFromTrustedProxies(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := api.ClientIP(tc.remote, tc.xff, trusted); got != tc.want {
+			if got := frontdoor.ClientIP(tc.remote, tc.xff, trusted); got != tc.want {
 				t.Fatalf("ClientIP = %q, want %q", got, tc.want)
 			}
 		})
 	}
-	if got := api.ClientIP("127.0.0.1:1", []string{"198.51.100.1"}, nil); got != "127.0.0.1" {
+	if got := frontdoor.ClientIP("127.0.0.1:1", []string{"198.51.100.1"}, nil); got != "127.0.0.1" {
 		t.Fatalf("with no trusted proxies the header must be ignored, got %q", got)
 	}
 }
