@@ -38,6 +38,16 @@ type Patterns struct {
 	EmotionalTriggers    []string `json:"emotional_triggers"`    // never nil
 	CommunicationStyle   string   `json:"communication_style"`   // one of CommunicationStyles
 	RelationshipDynamics []string `json:"relationship_dynamics"` // never nil
+	// Behaviours says, for each Gottman behaviour found (a value of Behaviours()), who
+	// did it and the sentence that shows it. Never nil; LLM analyzers may leave it empty.
+	Behaviours []Behaviour `json:"behaviours"`
+}
+
+// Behaviour is one relationship behaviour the entry describes as having happened.
+type Behaviour struct {
+	Label    string `json:"label"`    // one of Behaviours()
+	Actor    string `json:"actor"`    // one of Actors(): writer, other or both
+	Evidence string `json:"evidence"` // the sentence that shows it, as written
 }
 
 // Analyzer scores journal entries. It is immutable after New and safe for concurrent

@@ -364,6 +364,7 @@ func (d *detection) patterns() Patterns {
 		RecurringThemes:      []string{},
 		EmotionalTriggers:    []string{},
 		RelationshipDynamics: []string{},
+		Behaviours:           []Behaviour{},
 		CommunicationStyle:   d.style(),
 	}
 	for id, l := range d.rs.labels {

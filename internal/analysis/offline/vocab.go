@@ -102,3 +102,24 @@ func Dynamics() []string {
 		DynamicWeLanguage, DynamicYouLanguage, DynamicAbsolutistLanguage,
 		DynamicMutualSupport, DynamicConflict}
 }
+
+// The actors of a Behaviour: the person writing the entry, the other person in the
+// relationship written about, or both of them.
+const (
+	ActorWriter = "writer"
+	ActorOther  = "other"
+	ActorBoth   = "both"
+)
+
+// Actors returns the values of Behaviour.Actor.
+func Actors() []string { return []string{ActorWriter, ActorOther, ActorBoth} }
+
+// Behaviours returns the dynamics that are acts between two people (Gottman's four
+// horsemen, their antidotes, repair, bids and the responses to them): the labels of
+// Patterns.Behaviours, each reported with who did it.
+func Behaviours() []string {
+	return []string{DynamicCriticism, DynamicContempt, DynamicDefensiveness,
+		DynamicStonewalling, DynamicGentleStartup, DynamicAppreciation,
+		DynamicTakingResponsibility, DynamicSelfSoothing, DynamicRepairAttempt,
+		DynamicBidForConnection, DynamicTurningToward, DynamicTurningAway}
+}
