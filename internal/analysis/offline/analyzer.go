@@ -55,12 +55,20 @@ type Behaviour struct {
 type Analyzer struct {
 	lex   *lexicon
 	rules *ruleSet
+	cues  *ruleSet
+	scope *scopeWords
+	model *patternModel
 }
 
 // New builds the lexicons and pattern rules once. Build one Analyzer per process and
 // share it; construction takes a few milliseconds.
 func New() *Analyzer {
-	return &Analyzer{lex: newLexicon(), rules: newRuleSet()}
+	rs := newRuleSet()
+	m, err := newPatternModel(patternModelText, rs)
+	if err != nil {
+		panic("offline: embedded pattern model: " + err.Error()) // caught by every test
+	}
+	return &Analyzer{lex: newLexicon(), rules: rs, cues: newRuleSetFrom(cueRules, nil), scope: newScopeWords(), model: m}
 }
 
 // maxAnalyzedBytes bounds the work per entry. Entries are at most 10,000 characters
@@ -75,7 +83,7 @@ func (a *Analyzer) Analyze(text string) Result {
 	}
 	toks, sents := a.tokenize(text)
 	s := a.scoreSentiment(toks, sents)
-	p := a.detect(toks, len(sents), s.sentences)
+	p := a.detect(toks, text, len(sents), s.sentences)
 
 	res := Result{
 		SentimentScore:    clean(s.score, -1, 1),

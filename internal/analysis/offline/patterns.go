@@ -62,12 +62,19 @@ type ruleSet struct {
 }
 
 func newRuleSet() *ruleSet {
+	return newRuleSetFrom(patternRules, append(append(append([]string(nil), Themes()...), Triggers()...), Dynamics()...))
+}
+
+// newRuleSetFrom parses rules in the patternRules syntax. With labels nil, every label
+// the rules name is accepted (the cue rules name their own).
+func newRuleSetFrom(text string, labels []string) *ruleSet {
 	rs := &ruleSet{ids: map[string]int{}, byWord: map[string][]*rule{}, byPrefix: map[string][]*rule{}}
-	rs.labels = append(append(append(rs.labels, Themes()...), Triggers()...), Dynamics()...)
+	rs.labels = labels
+	open := labels == nil
 	for i, l := range rs.labels {
 		rs.ids[l] = i
 	}
-	for line := range strings.SplitSeq(patternRules, "\n") {
+	for line := range strings.SplitSeq(text, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" {
 			continue
@@ -85,6 +92,10 @@ func newRuleSet() *ruleSet {
 		}
 		if strings.HasSuffix(head, "-") {
 			base.negSen, head = true, head[:len(head)-1]
+		}
+		if _, known := rs.ids[head]; open && !known {
+			rs.ids[head] = len(rs.labels)
+			rs.labels = append(rs.labels, head)
 		}
 		if l, neg, ok := strings.Cut(head, "~"); ok {
 			head = l
@@ -168,13 +179,14 @@ func matchEnd(elems []element, words []token, pos int) (int, bool) {
 	return matchEnd(elems[1:], words, pos+1)
 }
 
-// detection accumulates what the rules found in one entry.
+// detection accumulates what the rules and the model found in one entry.
 type detection struct {
-	rs       *ruleSet
-	counts   []int // by label id
-	we, you  int
-	direct   int
-	hasLabel labelSet
+	rs         *ruleSet
+	counts     []int // by label id: sentences showing the label
+	we, you    int
+	direct     int
+	hasLabel   labelSet
+	behaviours []Behaviour
 }
 
 func (d *detection) count() int {
@@ -185,12 +197,22 @@ func (d *detection) count() int {
 	return n
 }
 
-func (a *Analyzer) detect(toks []token, nSent int, sentScores []float64) detection {
+// detect finds the entry's patterns in three steps: the phrase rules run over each
+// sentence (recording where they matched); the model scores every sentence and every
+// pair of neighbouring sentences from the words, their scope and the rule matches, and
+// decides the behaviours and themes; triggers follow from what was found.
+func (a *Analyzer) detect(toks []token, text string, nSent int, sentScores []float64) detection {
 	rs := a.rules
-	d := detection{rs: rs, counts: make([]int, len(rs.labels))}
-	ss := rs.ids[DynamicSelfSoothing]
-	sw := rs.ids[DynamicStonewalling]
-	for s, i := 0, 0; s < nSent && i <= len(toks); s++ {
+	m := a.model
+	d := detection{rs: rs, counts: make([]int, len(rs.labels)), behaviours: []Behaviour{}}
+	if nSent == 0 || len(toks) == 0 {
+		return d
+	}
+	bounds := make([]int, 0, nSent+1) // token index where each sentence starts
+	ruleFound := make([]labelSet, 0, nSent)
+	var matches []match
+	for i := 0; i < len(toks); {
+		s := toks[i].sent
 		j := i
 		for j < len(toks) && toks[j].sent == s {
 			j++
@@ -199,29 +221,108 @@ func (a *Analyzer) detect(toks []token, nSent int, sentScores []float64) detecti
 		if s < len(sentScores) {
 			score = sentScores[s]
 		}
-		found := a.scanSentence(toks[i:j], score, &d)
-		// Leaving to calm down is self-soothing, not stonewalling (Gottman's
-		// distinction is whether the person intends to come back).
-		if found.has(ss) && found.has(sw) {
-			found &^= 1 << sw
-			d.counts[sw]--
+		bounds = append(bounds, i)
+		ruleFound = append(ruleFound, a.scanSentence(toks[i:j], score, len(bounds)-1, &d, &matches))
+		i = j
+	}
+	bounds = append(bounds, len(toks))
+	n := len(bounds) - 1 // sentences with words
+
+	// Features of each sentence, then the model's scores for each sentence alone and
+	// with the sentence before it ("I told him about the audition. He kept scrolling.").
+	fb := featBuf{h: make([]uint64, 0, len(toks)*3), pos: make([]int32, 0, len(toks)*3)}
+	featAt := make([]int, n+1)
+	var tagBuf [64]byte
+	for s, mi := 0, 0; s < n; s++ {
+		words := toks[bounds[s]:bounds[s+1]]
+		tags := tagBuf[:0]
+		if len(words) > len(tagBuf) {
+			tags = make([]byte, len(words))
+		}
+		tags = tags[:len(words)]
+		mj := mi
+		for mj < len(matches) && matches[mj].sentence == s {
+			mj++
+		}
+		featAt[s] = len(fb.h)
+		a.sentenceFeatures(words, bounds[s], matches[mi:mj], tags, &fb)
+		mi = mj
+	}
+	featAt[n] = len(fb.h)
+	nl := len(m.labels)
+	single := make([]float32, n*nl)
+	pair := make([]float32, n*nl)
+	scratch := make([]uint64, 0, 64)
+	for s := range n {
+		scratch = dedupe(append(scratch[:0], fb.h[featAt[s]:featAt[s+1]]...))
+		m.score(scratch, single[s*nl:(s+1)*nl])
+		if s > 0 {
+			scratch = dedupe(append(scratch[:0], fb.h[featAt[s-1]:featAt[s+1]]...))
+			m.score(scratch, pair[s*nl:(s+1)*nl])
+		}
+	}
+	modelFound := make([]labelSet, n)
+	var modelMask labelSet
+	for k := range nl {
+		id := m.ruleIDs[k]
+		modelMask |= 1 << id
+		thr := m.threshold[k]
+		for s := range n {
+			if single[s*nl+k] >= thr {
+				modelFound[s] |= 1 << id
+				if k < nBehaviours {
+					d.addBehaviour(a, toks, text, bounds, s, s, k, fb, featAt)
+				}
+				continue
+			}
+			if s > 0 && pair[s*nl+k] >= thr && single[(s-1)*nl+k] < thr && !modelFound[s-1].has(id) {
+				at := s
+				if single[(s-1)*nl+k] > single[s*nl+k] {
+					at = s - 1
+				}
+				modelFound[at] |= 1 << id
+				if k < nBehaviours {
+					d.addBehaviour(a, toks, text, bounds, s-1, s, k, fb, featAt)
+				}
+			}
+		}
+	}
+	d.fixResponders(m)
+
+	for s := range n {
+		found := ruleFound[s]&^modelMask | modelFound[s]
+		score := 0.0
+		if s < len(sentScores) {
+			score = sentScores[toks[bounds[s]].sent]
+		}
+		// Themes in a painful sentence become that theme's trigger.
+		if score <= -0.05 {
+			for _, tt := range themeTriggers {
+				if found.has(rs.ids[tt[0]]) {
+					found |= 1 << rs.ids[tt[1]]
+				}
+			}
+		}
+		for _, dt := range dynamicTriggers {
+			if found.has(rs.ids[dt[0]]) {
+				found |= 1 << rs.ids[dt[1]]
+			}
+		}
+		for id := range rs.labels {
+			if found.has(id) {
+				d.counts[id]++
+			}
 		}
 		d.hasLabel |= found
-		i = j
 	}
 	return d
 }
 
-// scanSentence applies every rule that can start at each word of one sentence.
-func (a *Analyzer) scanSentence(words []token, score float64, d *detection) labelSet {
+// scanSentence applies every rule that can start at each word of one sentence and
+// records where each matched (negated matches too: the model reads them).
+func (a *Analyzer) scanSentence(words []token, score float64, sent int, d *detection, matches *[]match) labelSet {
 	rs := a.rules
 	var found labelSet
-	mark := func(id int) {
-		if !found.has(id) {
-			found |= 1 << id
-			d.counts[id]++
-		}
-	}
 	try := func(r *rule, i int) {
 		if (r.notPosSen && score >= 0.05) || (r.negSen && score > -0.05) {
 			return
@@ -231,13 +332,16 @@ func (a *Analyzer) scanSentence(words []token, score float64, d *detection) labe
 			return
 		}
 		if !r.negOK && (a.negatedAt(words, i) || a.negatedWithin(words[i:end])) {
+			*matches = append(*matches, match{label: r.label, pos: i, negated: true, sentence: sent})
 			if r.negLabel >= 0 {
-				mark(r.negLabel)
+				found |= 1 << r.negLabel
 			}
 			return
 		}
-		mark(r.label)
+		*matches = append(*matches, match{label: r.label, pos: i, sentence: sent})
+		found |= 1 << r.label
 	}
+	a.scanCues(words, sent, matches)
 	for i := range words {
 		w := words[i].text
 		for _, r := range rs.byWord[w] {
@@ -254,11 +358,11 @@ func (a *Analyzer) scanSentence(words []token, score float64, d *detection) labe
 		switch w {
 		case "we", "us", "our", "ours", "ourselves", "let's", "we're", "we've", "we'll", "we'd":
 			d.we++
-			mark(rs.ids[DynamicWeLanguage])
+			found |= 1 << rs.ids[DynamicWeLanguage]
 		case "you", "you're", "your", "you've", "you'll", "you'd", "yourself":
 			if isYouStatement(words, i) {
 				d.you++
-				mark(rs.ids[DynamicYouLanguage])
+				found |= 1 << rs.ids[DynamicYouLanguage]
 			}
 		case "i":
 			if i+1 < len(words) {
@@ -269,20 +373,35 @@ func (a *Analyzer) scanSentence(words []token, score float64, d *detection) labe
 			}
 		}
 	}
-	// Themes in a painful sentence become that theme's trigger.
-	if score <= -0.05 {
-		for _, tt := range themeTriggers {
-			if found.has(rs.ids[tt[0]]) {
-				mark(rs.ids[tt[1]])
+	return found
+}
+
+// scanCues records where the cue rules (cues.go) match: descriptions of acts that are
+// features for the model, not labels of their own.
+func (a *Analyzer) scanCues(words []token, sent int, matches *[]match) {
+	cs := a.cues
+	try := func(r *rule, i int) {
+		end, ok := matchEnd(r.elems, words, i)
+		if !ok {
+			return
+		}
+		neg := !r.negOK && (a.negatedAt(words, i) || a.negatedWithin(words[i:end]))
+		*matches = append(*matches, match{label: r.label, pos: i, negated: neg, sentence: sent, cue: true})
+	}
+	for i := range words {
+		w := words[i].text
+		for _, r := range cs.byWord[w] {
+			try(r, i)
+		}
+		for _, r := range cs.byPrefix[w[:min(2, len(w))]] {
+			for _, p := range r.elems[0].prefixes {
+				if strings.HasPrefix(w, p) {
+					try(r, i)
+					break
+				}
 			}
 		}
 	}
-	for _, dt := range dynamicTriggers {
-		if found.has(rs.ids[dt[0]]) {
-			mark(rs.ids[dt[1]])
-		}
-	}
-	return found
 }
 
 // themeTriggers and dynamicTriggers are read-only tables: a theme met in a painful
@@ -364,7 +483,7 @@ func (d *detection) patterns() Patterns {
 		RecurringThemes:      []string{},
 		EmotionalTriggers:    []string{},
 		RelationshipDynamics: []string{},
-		Behaviours:           []Behaviour{},
+		Behaviours:           d.behaviours,
 		CommunicationStyle:   d.style(),
 	}
 	for id, l := range d.rs.labels {

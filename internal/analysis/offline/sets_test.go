@@ -11,7 +11,7 @@ type labelled struct {
 	label, text string
 }
 
-func readTSV(t *testing.T, path string) []labelled {
+func readTSV(t testing.TB, path string) []labelled {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {

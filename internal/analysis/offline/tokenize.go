@@ -12,6 +12,8 @@ type token struct {
 	raw   string // as written, for ALL-CAPS emphasis
 	sent  int    // sentence index
 	emoji rune   // non-zero when the token is an emoji
+	off   int    // byte offset of the word in the lower-cased text
+	brk   bool   // clause punctuation (, ; : dash or a quote) follows the word
 }
 
 // sentenceInfo carries what the tokenizer learned about each sentence's punctuation.
@@ -70,12 +72,26 @@ func (a *Analyzer) tokenize(text string) ([]token, []sentenceInfo) {
 			r, size := utf8.DecodeRuneInString(lower[j:])
 			if _, ok := a.lex.emoji[r]; ok {
 				toks = a.appendWord(toks, lower, raw, wstart, j, sent)
-				toks = append(toks, token{text: lower[j : j+size], raw: raw[j : j+size], sent: sent, emoji: r})
+				toks = append(toks, token{text: lower[j : j+size], raw: raw[j : j+size], sent: sent, emoji: r, off: j})
 				wstart = j + size
 			}
 			j += size
 		}
+		n0 := len(toks)
 		toks = a.appendWord(toks, lower, raw, wstart, i, sent)
+		if n := len(toks); n > 0 {
+			// A comma, colon, dash or quote ends a clause (negation and framing stop there).
+			after := lower[start:i]
+			if n > n0 {
+				after = lower[toks[n-1].off+len(toks[n-1].text) : i]
+			}
+			if strings.ContainsAny(after, ",;:-—\"") {
+				toks[n-1].brk = true
+			}
+			if n > n0 && n0 > 0 && strings.ContainsAny(lower[start:toks[n0].off], "\"(—-") {
+				toks[n0-1].brk = true // an opening quote or dash
+			}
+		}
 
 		// Trailing punctuation closes a sentence and carries VADER's emphasis.
 		field := lower[start:i]
@@ -96,7 +112,7 @@ func (a *Analyzer) appendWord(toks []token, lower, raw string, s, e, sent int) [
 	w := lower[s:e]
 	if _, ok := a.lex.words[w]; ok {
 		// Emoticons such as ":)" and "<3" are lexicon entries made of punctuation.
-		return append(toks, token{text: w, raw: raw[s:e], sent: sent})
+		return append(toks, token{text: w, raw: raw[s:e], sent: sent, off: s})
 	}
 	ls := strings.IndexFunc(w, isWordRune)
 	if ls < 0 {
@@ -105,7 +121,7 @@ func (a *Analyzer) appendWord(toks []token, lower, raw string, s, e, sent int) [
 	le := strings.LastIndexFunc(w, isWordRune)
 	_, lsz := utf8.DecodeRuneInString(w[le:])
 	le += lsz
-	return append(toks, token{text: w[ls:le], raw: raw[s+ls : s+le], sent: sent})
+	return append(toks, token{text: w[ls:le], raw: raw[s+ls : s+le], sent: sent, off: s + ls})
 }
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
