@@ -28,6 +28,10 @@ type Result = offline.Result
 // Patterns is the spec's patterns object.
 type Patterns = offline.Patterns
 
+// Behaviour is one entry of patterns.behaviours: a behaviour, who did it and the
+// sentence that shows it.
+type Behaviour = offline.Behaviour
+
 // Analyzer analyses one entry.
 type Analyzer interface {
 	// Name identifies the analyzer in logs and in the stored analysis

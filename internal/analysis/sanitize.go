@@ -41,6 +41,9 @@ const (
 //     normalising case, spaces and hyphens to snake_case ("Quality Time" →
 //     "quality_time"); unknown values are dropped, an unknown or missing
 //     communication_style becomes "neutral".
+//   - patterns.behaviours keep only entries with a behaviour label, an actor of
+//     writer, other or both, and non-empty evidence (cut to 300 characters); their
+//     labels join relationship_dynamics. Analyzers that do not fill it leave it empty.
 //   - reasoning is whitespace-collapsed and cut to 500 characters.
 //
 // Slices in the returned Result are never nil. A rejection is an *Error of kind
@@ -54,6 +57,7 @@ func Sanitize(r Result) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	beh, dyn := behaviours(r.Patterns.Behaviours, inVocabulary(r.Patterns.RelationshipDynamics, dynamics))
 	return Result{
 		SentimentScore:    score,
 		ConfidenceLevel:   conf,
@@ -62,10 +66,41 @@ func Sanitize(r Result) (Result, error) {
 		Patterns: Patterns{
 			RecurringThemes:      inVocabulary(r.Patterns.RecurringThemes, themes),
 			EmotionalTriggers:    inVocabulary(r.Patterns.EmotionalTriggers, triggers),
-			RelationshipDynamics: inVocabulary(r.Patterns.RelationshipDynamics, dynamics),
+			RelationshipDynamics: dyn,
 			CommunicationStyle:   style(r.Patterns.CommunicationStyle),
+			Behaviours:           beh,
 		},
 	}, nil
+}
+
+// MaxBehaviours and MaxEvidenceRunes bound patterns.behaviours.
+const (
+	MaxBehaviours    = 32
+	MaxEvidenceRunes = 300
+)
+
+// behaviours keeps the entries whose label is a behaviour and whose actor is writer,
+// other or both, with non-empty evidence (cleaned and cut to 300 characters),
+// without repeats, at most 32. Their labels are added to relationship_dynamics so
+// the two never disagree.
+func behaviours(in []Behaviour, dyn []string) ([]Behaviour, []string) {
+	out := make([]Behaviour, 0, min(len(in), MaxBehaviours))
+	for _, b := range in {
+		if len(out) == MaxBehaviours {
+			break
+		}
+		b = Behaviour{Label: normalizeTerm(b.Label), Actor: normalizeTerm(b.Actor),
+			Evidence: truncate(cleanText(b.Evidence), MaxEvidenceRunes)}
+		if !slices.Contains(behaviourLabels, b.Label) || !slices.Contains(actors, b.Actor) ||
+			b.Evidence == "" || slices.Contains(out, b) {
+			continue
+		}
+		out = append(out, b)
+		if !slices.Contains(dyn, b.Label) {
+			dyn = append(dyn, b.Label)
+		}
+	}
+	return out, dyn
 }
 
 // The vocabularies, read once: offline returns fresh slices on every call.
@@ -74,6 +109,9 @@ var (
 	triggers = offline.Triggers()
 	dynamics = offline.Dynamics()
 	styles   = offline.CommunicationStyles()
+
+	behaviourLabels = offline.Behaviours()
+	actors          = offline.Actors()
 )
 
 func malformed(format string, args ...any) *Error {
@@ -178,11 +216,23 @@ type modelOutput struct {
 	ConfidenceLevel   *float64   `json:"confidenceLevel"`
 	Reasoning         string     `json:"reasoning"`
 	Patterns          struct {
-		RecurringThemes      stringList `json:"recurring_themes"`
-		EmotionalTriggers    stringList `json:"emotional_triggers"`
-		CommunicationStyle   string     `json:"communication_style"`
-		RelationshipDynamics stringList `json:"relationship_dynamics"`
+		RecurringThemes      stringList      `json:"recurring_themes"`
+		EmotionalTriggers    stringList      `json:"emotional_triggers"`
+		CommunicationStyle   string          `json:"communication_style"`
+		RelationshipDynamics stringList      `json:"relationship_dynamics"`
+		Behaviours           json.RawMessage `json:"behaviours"` // optional; unreadable is empty
 	} `json:"patterns"`
+}
+
+// modelBehaviours reads an LLM's optional patterns.behaviours leniently: anything that
+// is not a list of {label, actor, evidence} objects is treated as absent rather than
+// failing the whole analysis.
+func modelBehaviours(raw json.RawMessage) []Behaviour {
+	var out []Behaviour
+	if len(raw) == 0 || json.Unmarshal(raw, &out) != nil {
+		return nil
+	}
+	return out
 }
 
 type stringList []string
@@ -254,6 +304,7 @@ func parseOutput(text string) (Result, error) {
 			EmotionalTriggers:    out.Patterns.EmotionalTriggers,
 			CommunicationStyle:   out.Patterns.CommunicationStyle,
 			RelationshipDynamics: out.Patterns.RelationshipDynamics,
+			Behaviours:           modelBehaviours(out.Patterns.Behaviours),
 		},
 	})
 }

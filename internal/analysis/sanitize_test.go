@@ -283,3 +283,57 @@ func checkInvariants(t *testing.T, r Result) {
 		t.Fatalf("style %q", r.Patterns.CommunicationStyle)
 	}
 }
+
+func TestSanitizeKeepsValidBehavioursAndAddsTheirLabels(t *testing.T) {
+	r := valid()
+	long := strings.Repeat("he kept scrolling ", 40)
+	r.Patterns = Patterns{
+		RelationshipDynamics: []string{"bid_for_connection"},
+		Behaviours: []Behaviour{
+			{Label: "Turning Away", Actor: "Other", Evidence: " he kept  scrolling\x00 while I talked "},
+			{Label: "turning_away", Actor: "other", Evidence: "he kept scrolling while I talked"}, // repeat
+			{Label: "love_bombing", Actor: "other", Evidence: "unknown label"},
+			{Label: "criticism", Actor: "neighbour", Evidence: "unknown actor"},
+			{Label: "contempt", Actor: "both", Evidence: "   "},
+			{Label: "stonewalling", Actor: "writer", Evidence: long},
+		},
+	}
+	got, err := Sanitize(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := got.Patterns.Behaviours
+	if len(b) != 2 || b[0] != (Behaviour{Label: "turning_away", Actor: "other", Evidence: "he kept scrolling while I talked"}) ||
+		b[1].Label != "stonewalling" || utf8.RuneCountInString(b[1].Evidence) > MaxEvidenceRunes {
+		t.Errorf("behaviours = %+v", b)
+	}
+	if !slices.Equal(got.Patterns.RelationshipDynamics, []string{"bid_for_connection", "turning_away", "stonewalling"}) {
+		t.Errorf("dynamics = %v", got.Patterns.RelationshipDynamics)
+	}
+
+	r.Patterns = Patterns{}
+	if got, _ := Sanitize(r); got.Patterns.Behaviours == nil {
+		t.Error("behaviours is nil, want an empty list")
+	}
+}
+
+func TestParseOutputReadsBehavioursLeniently(t *testing.T) {
+	const head = `{"sentimentScore":0.1,"emotionalKeywords":[],"confidenceLevel":0.5,"reasoning":"r","patterns":{"recurring_themes":[],
+		"emotional_triggers":[],"communication_style":"direct","relationship_dynamics":[]`
+	got, err := ParseOutput(head + `,"behaviours":[{"label":"repair_attempt","actor":"writer","evidence":"I made a joke"}]}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []Behaviour{{Label: "repair_attempt", Actor: "writer", Evidence: "I made a joke"}}; !slices.Equal(got.Patterns.Behaviours, want) {
+		t.Errorf("behaviours = %+v, want %+v", got.Patterns.Behaviours, want)
+	}
+	for _, odd := range []string{`,"behaviours":"repair"`, `,"behaviours":null`, `,"behaviours":[1,2]`, ``} {
+		got, err := ParseOutput(head + odd + `}}`)
+		if err != nil {
+			t.Fatalf("%s: %v", odd, err)
+		}
+		if got.Patterns.Behaviours == nil || len(got.Patterns.Behaviours) != 0 {
+			t.Errorf("%s: behaviours = %+v, want empty", odd, got.Patterns.Behaviours)
+		}
+	}
+}

@@ -18,7 +18,7 @@ const maxBehaviours = 32
 // addBehaviour records that model label k fired on sentences s0..s1: who did it, and
 // the sentences as written. The actor is the subject of the clause whose words gave
 // the label most of its weight.
-func (d *detection) addBehaviour(a *Analyzer, toks []token, text string, bounds []int, s0, s1, k int, fb featBuf, featAt []int) {
+func (d *detection) addBehaviour(a *Analyzer, toks []token, text string, bounds []int, s0, s1, k int, pos, rows []int32, featAt []int) {
 	if len(d.behaviours) >= maxBehaviours {
 		return
 	}
@@ -31,14 +31,14 @@ func (d *detection) addBehaviour(a *Analyzer, toks []token, text string, bounds 
 	}
 	contrib = contrib[:to-from]
 	for i := featAt[s0]; i < featAt[s1+1]; i++ {
-		if p := int(fb.pos[i]); p >= from && p < to {
-			contrib[p-from] += m.weight(fb.h[i], k)
+		if p := int(pos[i]); p >= from && p < to && rows[i] >= 0 {
+			contrib[p-from] += m.weights[int(rows[i])*len(m.labels)+k]
 		}
 	}
 	b := Behaviour{
 		Label:    m.labels[k],
 		Actor:    clauseActor(toks[from:to], contrib),
-		Evidence: evidence(text, toks[from:to]),
+		Evidence: d.evidence(text, toks[from:to]),
 	}
 	for _, o := range d.behaviours {
 		if o.Label == b.Label && o.Evidence == b.Evidence {
@@ -167,13 +167,25 @@ func looksLikeVerb(w string) bool {
 }
 
 // evidence returns the words' sentences as written in text, trimmed and bounded.
-func evidence(text string, words []token) string {
+func (d *detection) evidence(text string, words []token) string {
 	if len(words) == 0 {
 		return ""
 	}
 	last := words[len(words)-1]
 	lo, hi := words[0].off, last.off+len(last.text)
-	start, end := originalOffset(text, lo), originalOffset(text, hi)
+	if d.textASCII == 0 {
+		d.textASCII = 1
+		for i := 0; i < len(text); i++ {
+			if text[i] >= utf8.RuneSelf {
+				d.textASCII = 2
+				break
+			}
+		}
+	}
+	start, end := lo, hi // ASCII text: the tokenizer's offsets are the text's
+	if d.textASCII == 2 {
+		start, end = originalOffset(text, lo), originalOffset(text, hi)
+	}
 	// Keep the sentence's closing punctuation and quotes.
 	for end < len(text) {
 		r, size := utf8.DecodeRuneInString(text[end:])

@@ -55,7 +55,6 @@ type Behaviour struct {
 type Analyzer struct {
 	lex   *lexicon
 	rules *ruleSet
-	cues  *ruleSet
 	scope *scopeWords
 	model *patternModel
 }
@@ -68,7 +67,7 @@ func New() *Analyzer {
 	if err != nil {
 		panic("offline: embedded pattern model: " + err.Error()) // caught by every test
 	}
-	return &Analyzer{lex: newLexicon(), rules: rs, cues: newRuleSetFrom(cueRules, nil), scope: newScopeWords(), model: m}
+	return &Analyzer{lex: newLexicon(), rules: rs, scope: newScopeWords(), model: m}
 }
 
 // maxAnalyzedBytes bounds the work per entry. Entries are at most 10,000 characters

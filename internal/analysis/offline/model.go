@@ -27,7 +27,6 @@ type match struct {
 	label    int // rule-set label id
 	pos      int // first word, within the sentence
 	negated  bool
-	cue      bool // a cue rule (cues.go), not a pattern rule
 	sentence int
 }
 
@@ -94,23 +93,28 @@ func newPatternModel(text string, rs *ruleSet) (*patternModel, error) {
 	return m, nil
 }
 
-// score adds the weights of the distinct features in feats to out (len(m.labels)).
-func (m *patternModel) score(feats []uint64, out []float32) {
-	copy(out, m.bias)
+// row returns a feature's row in the weight table, or -1 when the model does not know it.
+func (m *patternModel) row(h uint64) int32 {
+	if r, ok := m.index[h]; ok {
+		return r
+	}
+	return -1
+}
+
+func (m *patternModel) nRows() int { return len(m.weights) / len(m.labels) }
+
+// addRow adds one feature's weights to out (len(m.labels)).
+func (m *patternModel) addRow(r int32, out []float32) {
 	n := len(m.labels)
-	for _, h := range feats {
-		if r, ok := m.index[h]; ok {
-			row := m.weights[int(r)*n : int(r)*n+n]
-			for k := range out {
-				out[k] += row[k]
-			}
-		}
+	row := m.weights[int(r)*n : int(r)*n+n]
+	for k := range out {
+		out[k] += row[k]
 	}
 }
 
 // weight is one feature's weight for one label, 0 when the model does not know it.
 func (m *patternModel) weight(h uint64, label int) float32 {
-	if r, ok := m.index[h]; ok {
+	if r := m.row(h); r >= 0 {
 		return m.weights[int(r)*len(m.labels)+label]
 	}
 	return 0
@@ -205,11 +209,11 @@ func (a *Analyzer) sentenceFeatures(words []token, base int, matches []match, ta
 		if m.negated {
 			tag = "n"
 		}
-		if m.cue {
-			f.add(base+m.pos, "c", a.cues.labels[m.label], tag)
-			continue
+		kind := "r"
+		if m.label >= rs.nVocab {
+			kind = "c" // a cue rule
 		}
-		f.add(base+m.pos, "r", rs.labels[m.label], tag)
+		f.add(base+m.pos, kind, rs.labels[m.label], tag)
 	}
 	for _, fl := range [...]struct {
 		on   bool
@@ -220,12 +224,6 @@ func (a *Analyzer) sentenceFeatures(words []token, base int, matches []match, ta
 			f.add(-1, "s", fl.name)
 		}
 	}
-}
-
-// dedupe sorts feature hashes and drops repeats (features are present or absent).
-func dedupe(h []uint64) []uint64 {
-	slices.Sort(h)
-	return slices.Compact(h)
 }
 
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }

@@ -20,6 +20,7 @@ func (s labelSet) has(id int) bool { return s&(1<<id) != 0 }
 // element is one position in a pattern.
 type element struct {
 	words    []string
+	set      map[string]bool // words, when there are many
 	prefixes []string
 	any      bool
 	gap      int // > 0: skip zero to gap words
@@ -29,9 +30,15 @@ func (e *element) matches(w string) bool {
 	if e.any {
 		return true
 	}
-	for _, x := range e.words {
-		if x == w {
+	if e.set != nil {
+		if e.set[w] {
 			return true
+		}
+	} else {
+		for _, x := range e.words {
+			if x == w {
+				return true
+			}
 		}
 	}
 	for _, p := range e.prefixes {
@@ -46,6 +53,7 @@ type rule struct {
 	label     int
 	negLabel  int // -1: a negated match is dropped
 	negOK     bool
+	cue       bool // a cue rule: a feature for the model, never a label of its own
 	notPosSen bool // only where the sentence does not read as positive
 	negSen    bool // only where the sentence reads as negative
 	elems     []element
@@ -54,6 +62,7 @@ type rule struct {
 // ruleSet indexes rules by their first word so a sentence is scanned once.
 type ruleSet struct {
 	labels []string
+	nVocab int // labels[:nVocab] are the vocabularies; the rest name cues
 	ids    map[string]int
 	byWord map[string][]*rule
 	// byPrefix holds rules whose first element is a prefix ("thank*"), keyed by the
@@ -62,18 +71,20 @@ type ruleSet struct {
 }
 
 func newRuleSet() *ruleSet {
-	return newRuleSetFrom(patternRules, append(append(append([]string(nil), Themes()...), Triggers()...), Dynamics()...))
-}
-
-// newRuleSetFrom parses rules in the patternRules syntax. With labels nil, every label
-// the rules name is accepted (the cue rules name their own).
-func newRuleSetFrom(text string, labels []string) *ruleSet {
 	rs := &ruleSet{ids: map[string]int{}, byWord: map[string][]*rule{}, byPrefix: map[string][]*rule{}}
-	rs.labels = labels
-	open := labels == nil
+	rs.labels = append(append(append(rs.labels, Themes()...), Triggers()...), Dynamics()...)
 	for i, l := range rs.labels {
 		rs.ids[l] = i
 	}
+	rs.nVocab = len(rs.labels)
+	rs.parse(patternRules, false)
+	rs.parse(cueRules, true)
+	return rs
+}
+
+// parse adds rules in the patternRules syntax. Pattern rules may only name vocabulary
+// labels; cue rules (cues.go) name their own, numbered after the vocabulary.
+func (rs *ruleSet) parse(text string, cue bool) {
 	for line := range strings.SplitSeq(text, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" {
@@ -83,7 +94,7 @@ func newRuleSetFrom(text string, labels []string) *ruleSet {
 		if !ok {
 			panic("offline: rule without label: " + line)
 		}
-		base := rule{negLabel: -1}
+		base := rule{negLabel: -1, cue: cue}
 		if strings.HasPrefix(head, "!") {
 			base.negOK, head = true, head[1:]
 		}
@@ -93,7 +104,7 @@ func newRuleSetFrom(text string, labels []string) *ruleSet {
 		if strings.HasSuffix(head, "-") {
 			base.negSen, head = true, head[:len(head)-1]
 		}
-		if _, known := rs.ids[head]; open && !known {
+		if _, known := rs.ids[head]; cue && !known {
 			rs.ids[head] = len(rs.labels)
 			rs.labels = append(rs.labels, head)
 		}
@@ -128,7 +139,6 @@ func newRuleSetFrom(text string, labels []string) *ruleSet {
 			}
 		}
 	}
-	return rs
 }
 
 func (rs *ruleSet) id(label string) int {
@@ -154,6 +164,12 @@ func parseElement(f string) element {
 			e.prefixes = append(e.prefixes, p)
 		} else {
 			e.words = append(e.words, alt)
+		}
+	}
+	if len(e.words) > 8 {
+		e.set = make(map[string]bool, len(e.words))
+		for _, w := range e.words {
+			e.set[w] = true
 		}
 	}
 	return e
@@ -187,6 +203,7 @@ type detection struct {
 	direct     int
 	hasLabel   labelSet
 	behaviours []Behaviour
+	textASCII  int8 // 0 not yet known, 1 ASCII, 2 not
 }
 
 func (d *detection) count() int {
@@ -250,15 +267,28 @@ func (a *Analyzer) detect(toks []token, text string, nSent int, sentScores []flo
 	}
 	featAt[n] = len(fb.h)
 	nl := len(m.labels)
+	rows := make([]int32, len(fb.h)) // each feature's row in the model, -1 if unknown
+	for i, h := range fb.h {
+		rows[i] = m.row(h)
+	}
+	seen := make([]uint32, m.nRows()) // stamps: a feature counts once per window
+	stamp := uint32(0)
+	score := func(from, to int, out []float32) {
+		stamp++
+		copy(out, m.bias)
+		for _, r := range rows[from:to] {
+			if r >= 0 && seen[r] != stamp {
+				seen[r] = stamp
+				m.addRow(r, out)
+			}
+		}
+	}
 	single := make([]float32, n*nl)
 	pair := make([]float32, n*nl)
-	scratch := make([]uint64, 0, 64)
 	for s := range n {
-		scratch = dedupe(append(scratch[:0], fb.h[featAt[s]:featAt[s+1]]...))
-		m.score(scratch, single[s*nl:(s+1)*nl])
+		score(featAt[s], featAt[s+1], single[s*nl:(s+1)*nl])
 		if s > 0 {
-			scratch = dedupe(append(scratch[:0], fb.h[featAt[s-1]:featAt[s+1]]...))
-			m.score(scratch, pair[s*nl:(s+1)*nl])
+			score(featAt[s-1], featAt[s+1], pair[s*nl:(s+1)*nl])
 		}
 	}
 	modelFound := make([]labelSet, n)
@@ -271,7 +301,7 @@ func (a *Analyzer) detect(toks []token, text string, nSent int, sentScores []flo
 			if single[s*nl+k] >= thr {
 				modelFound[s] |= 1 << id
 				if k < nBehaviours {
-					d.addBehaviour(a, toks, text, bounds, s, s, k, fb, featAt)
+					d.addBehaviour(a, toks, text, bounds, s, s, k, fb.pos, rows, featAt)
 				}
 				continue
 			}
@@ -282,7 +312,7 @@ func (a *Analyzer) detect(toks []token, text string, nSent int, sentScores []flo
 				}
 				modelFound[at] |= 1 << id
 				if k < nBehaviours {
-					d.addBehaviour(a, toks, text, bounds, s-1, s, k, fb, featAt)
+					d.addBehaviour(a, toks, text, bounds, s-1, s, k, fb.pos, rows, featAt)
 				}
 			}
 		}
@@ -308,7 +338,7 @@ func (a *Analyzer) detect(toks []token, text string, nSent int, sentScores []flo
 				found |= 1 << rs.ids[dt[1]]
 			}
 		}
-		for id := range rs.labels {
+		for id := range rs.nVocab {
 			if found.has(id) {
 				d.counts[id]++
 			}
@@ -327,21 +357,23 @@ func (a *Analyzer) scanSentence(words []token, score float64, sent int, d *detec
 		if (r.notPosSen && score >= 0.05) || (r.negSen && score > -0.05) {
 			return
 		}
-		end, ok := matchEnd(r.elems, words, i)
+		// The first element matched already: the word or prefix index chose the rule.
+		end, ok := matchEnd(r.elems[1:], words, i+1)
 		if !ok {
 			return
 		}
 		if !r.negOK && (a.negatedAt(words, i) || a.negatedWithin(words[i:end])) {
 			*matches = append(*matches, match{label: r.label, pos: i, negated: true, sentence: sent})
-			if r.negLabel >= 0 {
+			if r.negLabel >= 0 && !r.cue {
 				found |= 1 << r.negLabel
 			}
 			return
 		}
 		*matches = append(*matches, match{label: r.label, pos: i, sentence: sent})
-		found |= 1 << r.label
+		if !r.cue {
+			found |= 1 << r.label
+		}
 	}
-	a.scanCues(words, sent, matches)
 	for i := range words {
 		w := words[i].text
 		for _, r := range rs.byWord[w] {
@@ -374,34 +406,6 @@ func (a *Analyzer) scanSentence(words []token, score float64, sent int, d *detec
 		}
 	}
 	return found
-}
-
-// scanCues records where the cue rules (cues.go) match: descriptions of acts that are
-// features for the model, not labels of their own.
-func (a *Analyzer) scanCues(words []token, sent int, matches *[]match) {
-	cs := a.cues
-	try := func(r *rule, i int) {
-		end, ok := matchEnd(r.elems, words, i)
-		if !ok {
-			return
-		}
-		neg := !r.negOK && (a.negatedAt(words, i) || a.negatedWithin(words[i:end]))
-		*matches = append(*matches, match{label: r.label, pos: i, negated: neg, sentence: sent, cue: true})
-	}
-	for i := range words {
-		w := words[i].text
-		for _, r := range cs.byWord[w] {
-			try(r, i)
-		}
-		for _, r := range cs.byPrefix[w[:min(2, len(w))]] {
-			for _, p := range r.elems[0].prefixes {
-				if strings.HasPrefix(w, p) {
-					try(r, i)
-					break
-				}
-			}
-		}
-	}
 }
 
 // themeTriggers and dynamicTriggers are read-only tables: a theme met in a painful
@@ -486,7 +490,7 @@ func (d *detection) patterns() Patterns {
 		Behaviours:           d.behaviours,
 		CommunicationStyle:   d.style(),
 	}
-	for id, l := range d.rs.labels {
+	for id, l := range d.rs.labels[:d.rs.nVocab] {
 		if d.counts[id] == 0 {
 			continue
 		}

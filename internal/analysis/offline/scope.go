@@ -51,23 +51,55 @@ reality documentary`
 // "my" is not among them: "my friend's husband mocks her" is not about the writer.
 const firstList = `i i'm im i've ive i'd i'll me myself we we're we've we'd we'll us ourselves let's`
 
-// scopeWords holds the word sets scopes reads, built once by New.
+// scopeWords maps each word of the lists above to the classes it belongs to, so the
+// tagger looks a word up once. Built once by New.
 type scopeWords struct {
-	hyp, enders, over, partner, relation, media, first map[string]bool
+	class map[string]wordClass
 }
 
+type wordClass uint16
+
+const (
+	wcHyp wordClass = 1 << iota
+	wcEnder
+	wcOver
+	wcPartner
+	wcRelation
+	wcMedia
+	wcFirst
+)
+
 func newScopeWords() *scopeWords {
-	return &scopeWords{hyp: setOf(hypList), enders: setOf(endersList), over: setOf(overList),
-		partner: setOf(partnerList), relation: setOf(relationList), media: setOf(mediaList),
-		first: setOf(firstList)}
+	sw := &scopeWords{class: map[string]wordClass{}}
+	for _, l := range [...]struct {
+		list string
+		c    wordClass
+	}{{hypList, wcHyp}, {endersList, wcEnder}, {overList, wcOver}, {partnerList, wcPartner},
+		{relationList, wcRelation}, {mediaList, wcMedia}, {firstList, wcFirst}} {
+		for w := range strings.FieldsSeq(l.list) {
+			sw.class[w] |= l.c
+		}
+	}
+	return sw
 }
 
 // scopes tags each word of one sentence and reports the sentence's framing.
 func (a *Analyzer) scopes(words []token, tags []byte) (flags sentFlags) {
 	sw := a.scope
 	cur, left := scopePlain, 0
+	var nextClass wordClass
+	if len(words) > 0 {
+		nextClass = sw.class[words[0].text]
+	}
 	for i := range words {
 		w := words[i].text
+		c := nextClass
+		nextClass = 0
+		next := ""
+		if i+1 < len(words) {
+			next = words[i+1].text
+			nextClass = sw.class[next]
+		}
 		tags[i] = cur
 		if left > 0 {
 			left--
@@ -75,35 +107,30 @@ func (a *Analyzer) scopes(words []token, tags []byte) (flags sentFlags) {
 				cur = scopePlain
 			}
 		}
-		next := ""
-		if i+1 < len(words) {
-			next = words[i+1].text
-		}
 		switch {
 		case a.isNegator(w):
 			cur, left = scopeNeg, 6
 			flags.neg = true
-		case sw.hyp[w] && !(w == "plan" && next != "to") && !(w == "meant" && next != "to") &&
-			!(w == "may" && i > 0 && words[i-1].text == "in"):
+		case c&wcHyp != 0 && !a.notHypothetical(words, i):
 			cur, left = scopeHyp, 8
 			flags.hyp = true
 		case w == "used" && next == "to":
 			cur, left = scopeOver, 8
 			flags.over = true
-		case sw.over[w], w == "longer" && i > 0 && words[i-1].text == "no":
+		case c&wcOver != 0, w == "longer" && i > 0 && words[i-1].text == "no":
 			flags.over = true
 		}
-		if words[i].brk || sw.enders[w] {
+		if words[i].brk || c&wcEnder != 0 {
 			cur, left = scopePlain, 0
 		}
-		if sw.first[w] {
+		if c&wcFirst != 0 {
 			flags.firstPerson = true
 		}
-		if sw.media[w] {
+		if c&wcMedia != 0 {
 			flags.media = true
 		}
-		if sw.partner[next] && (strings.HasSuffix(w, "'s") || w == "her" || w == "his" || w == "their") ||
-			sw.relation[next] && strings.HasSuffix(w, "'s") && w != "let's" {
+		if nextClass&wcPartner != 0 && (strings.HasSuffix(w, "'s") || w == "her" || w == "his" || w == "their") ||
+			nextClass&wcRelation != 0 && strings.HasSuffix(w, "'s") && w != "let's" {
 			flags.third = true
 		}
 	}

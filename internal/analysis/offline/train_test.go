@@ -59,7 +59,8 @@ func (a *Analyzer) entryFeatures(text string, names map[uint64]string) []uint64 
 		a.sentenceFeatures(toks[i:j], i, ms, make([]byte, j-i), &fb)
 		i = j
 	}
-	return dedupe(fb.h)
+	slices.Sort(fb.h)
+	return slices.Compact(fb.h)
 }
 
 // trainingSet reads the sets the model may learn from: the development half of the
