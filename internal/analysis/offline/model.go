@@ -226,4 +226,3 @@ func (a *Analyzer) sentenceFeatures(words []token, base int, matches []match, ta
 	}
 }
 
-func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
