@@ -225,4 +225,3 @@ func (a *Analyzer) sentenceFeatures(words []token, base int, matches []match, ta
 		}
 	}
 }
-
