@@ -23,6 +23,10 @@ type Message struct {
 	To      string
 	Subject string
 	Text    string
+	// Unsubscribe, when set, is an https or http URL that stops this kind
+	// of mail with one POST and no sign-in: it goes out as List-Unsubscribe
+	// with List-Unsubscribe-Post (RFC 2369, RFC 8058).
+	Unsubscribe string
 }
 
 // Mailer sends messages.
@@ -102,6 +106,13 @@ func render(from string, m Message, now time.Time) ([]byte, error) {
 	header("MIME-Version", "1.0")
 	header("Content-Type", "text/plain; charset=utf-8")
 	header("Content-Transfer-Encoding", "8bit")
+	if m.Unsubscribe != "" {
+		if strings.ContainsAny(m.Unsubscribe, "\r\n<>") {
+			return nil, errors.New("unsubscribe URL contains a line break or angle bracket")
+		}
+		header("List-Unsubscribe", "<"+m.Unsubscribe+">")
+		header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+	}
 	b.WriteString("\r\n")
 	body := strings.ReplaceAll(strings.ReplaceAll(m.Text, "\r\n", "\n"), "\n", "\r\n")
 	for line := range strings.SplitSeq(body, "\r\n") {

@@ -39,3 +39,10 @@ func (t *Tx) AppendEvent(ctx context.Context, e Event) (int64, error) {
 	}
 	return seq, nil
 }
+
+// Event types written by the health-score and insight services.
+const (
+	EventHealthScoreUpdated = "healthScore.updated"
+	EventInsightCreated     = "insight.created"
+	EventInsightUpdated     = "insight.updated"
+)

@@ -50,15 +50,22 @@ func ForEachEngine(t *testing.T, fn func(t *testing.T, s *store.Store), extra ..
 // PostgreSQL, dropped) when the test ends.
 func Open(t testing.TB, e store.Engine, extra ...store.MigrateStep) *store.Store {
 	t.Helper()
-	opts := Options(t, e)
+	return OpenWith(t, Options(t, e), extra...)
+}
+
+// OpenWith opens and migrates the database opts name, closed when the test
+// ends; opening the same PostgreSQL options twice gives two instances on
+// one database.
+func OpenWith(t testing.TB, opts store.Options, extra ...store.MigrateStep) *store.Store {
+	t.Helper()
 	ctx := context.Background()
 	s, err := store.Open(ctx, opts)
 	if err != nil {
-		t.Fatalf("open %s store: %v", e, err)
+		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
 	if _, err := s.Migrate(ctx, extra...); err != nil {
-		t.Fatalf("migrate %s store: %v", e, err)
+		t.Fatalf("migrate %s store: %v", s.Engine(), err)
 	}
 	return s
 }
