@@ -46,6 +46,10 @@ type Config struct {
 	// AfterCommit, when set, is called after each committed status change
 	// (the real-time hub and score recalculation hook in here).
 	AfterCommit func(ctx context.Context, userID, entryID, relationshipID, status string)
+	// OnFinish, when set, runs inside the transaction that stores a
+	// completed or fallback analysis (the health-score recompute is queued
+	// here, so it commits with the analysis: never missed, never twice).
+	OnFinish func(ctx context.Context, tx *store.Tx, a store.Analysis) error
 }
 
 // DefaultBreaker are the breaker thresholds used unless configured.
@@ -346,6 +350,11 @@ func (r *round) commit(ctx context.Context, c store.StatusChange, a *store.Analy
 		if a != nil {
 			if err := tx.SaveAnalysis(ctx, *a); err != nil {
 				return err
+			}
+			if r.w.cfg.OnFinish != nil {
+				if err := r.w.cfg.OnFinish(ctx, tx, *a); err != nil {
+					return err
+				}
 			}
 		}
 		data := map[string]any{"status": c.Status, "retryCount": c.RetryCount}

@@ -8,6 +8,7 @@ package api
 import (
 	"github.com/resonant-journal/resonant/internal/accounts"
 	"github.com/resonant-journal/resonant/internal/frontdoor"
+	"github.com/resonant-journal/resonant/internal/insight"
 	"github.com/resonant-journal/resonant/internal/journal"
 )
 
@@ -19,6 +20,9 @@ type Config struct {
 	Door *frontdoor.Door
 	// Journal serves relationships, entries and analysis statuses.
 	Journal *journal.Service
+	// Insight serves health scores, insights, trends, the dashboard and the
+	// reminder unsubscribe link; when nil those routes are not mounted.
+	Insight *insight.Service
 	// Clerk, when set, serves POST /webhooks/clerk (Clerk mode).
 	Clerk *accounts.Clerk
 }
@@ -28,10 +32,11 @@ type API struct {
 	door     *frontdoor.Door
 	accounts *accounts.Service
 	journal  *journal.Service
+	insight  *insight.Service
 	clerk    *accounts.Clerk
 }
 
 // New builds the API; Mount registers its routes.
 func New(cfg Config) *API {
-	return &API{door: cfg.Door, accounts: cfg.Door.Accounts(), journal: cfg.Journal, clerk: cfg.Clerk}
+	return &API{door: cfg.Door, accounts: cfg.Door.Accounts(), journal: cfg.Journal, insight: cfg.Insight, clerk: cfg.Clerk}
 }

@@ -23,6 +23,18 @@ func (a *API) Mount(rt *frontdoor.Router) {
 	rt.Protected("POST /api/v1/entries/{id}/analysis/retry", a.retryAnalysis)
 	rt.Protected("GET /api/v1/analysis-status", a.listAnalysisStatuses)
 
+	if a.insight != nil {
+		rt.Protected("GET /api/v1/health-scores", a.listHealthScores)
+		rt.Protected("GET /api/v1/insights", a.listInsights)
+		rt.Protected("PATCH /api/v1/insights/{id}", a.patchInsight)
+		rt.Protected("GET /api/v1/trends", a.getTrends)
+		rt.Protected("GET /api/v1/dashboard", a.getDashboard)
+		// The signed token in an emailed link is the proof (no sign-in); a
+		// mail client's one-click POST (RFC 8058) comes from elsewhere.
+		rt.Signed("GET /api/v1/reminders/unsubscribe", a.unsubscribeReminders)
+		rt.Signed("POST /api/v1/reminders/unsubscribe", a.unsubscribeReminders)
+	}
+
 	rt.Public("POST /api/v1/auth/signup", a.signUp)
 	rt.Public("POST /api/v1/auth/verify", a.verifyEmail)
 	rt.Public("POST /api/v1/auth/verify/resend", a.resendVerification)

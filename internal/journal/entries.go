@@ -188,6 +188,11 @@ func (s *Service) UpdateEntry(ctx context.Context, userID, id string, in EntryIn
 			return err
 		}
 		v.Entry = e
+		if old.Status == store.EntryPublished && (e.Status != store.EntryPublished || e.RelationshipID != old.RelationshipID) {
+			if err := s.evidenceChanged(ctx, tx, userID, id, now, old.RelationshipID, e.RelationshipID); err != nil {
+				return err
+			}
+		}
 		requeue := e.Status == store.EntryPublished &&
 			(old.Status == store.EntryDraft || e.Content != old.Content || e.RelationshipID != old.RelationshipID)
 		if !requeue {
@@ -258,6 +263,9 @@ func (s *Service) DeleteEntry(ctx context.Context, userID, id string) error {
 		}
 		if e.Status == store.EntryPublished {
 			if err := s.jobs.CancelAnalysis(ctx, tx, id); err != nil {
+				return err
+			}
+			if err := s.evidenceChanged(ctx, tx, userID, id, s.now(), e.RelationshipID); err != nil {
 				return err
 			}
 		}

@@ -27,10 +27,19 @@ type Enqueuer interface {
 	CancelOrphanedAnalyses(ctx context.Context, tx *store.Tx, userID string) error
 }
 
+// EvidenceHook is told, inside the transaction, when analysed entries stop
+// counting towards relationships' scores and trends (deleted, unpublished,
+// moved elsewhere) so it can recompute them (insight.Service in production).
+type EvidenceHook interface {
+	EntryChanged(ctx context.Context, tx *store.Tx, userID, entryID string, at time.Time, relationshipIDs ...string) error
+}
+
 // Config holds the service's dependencies.
 type Config struct {
 	Store    *store.Store
 	Enqueuer Enqueuer
+	// Evidence, when set, hears of entries leaving a relationship's evidence.
+	Evidence EvidenceHook
 	// Now is the clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -40,13 +49,14 @@ type Config struct {
 type Service struct {
 	store *store.Store
 	jobs  Enqueuer
+	evid  EvidenceHook
 	clock func() time.Time
 	log   *slog.Logger
 }
 
 // New returns the service.
 func New(cfg Config) *Service {
-	s := &Service{store: cfg.Store, jobs: cfg.Enqueuer, clock: cfg.Now, log: cfg.Logger}
+	s := &Service{store: cfg.Store, jobs: cfg.Enqueuer, evid: cfg.Evidence, clock: cfg.Now, log: cfg.Logger}
 	if s.clock == nil {
 		s.clock = time.Now
 	}
@@ -103,4 +113,13 @@ func (s *Service) queueAnalysis(ctx context.Context, tx *store.Tx, e store.Entry
 func queuedStatus(e store.Entry, now time.Time) store.AnalysisStatus {
 	return store.AnalysisStatus{EntryID: e.ID, UserID: e.UserID, Status: store.AnalysisQueued, QueuedAt: now,
 		CircuitBreakerState: "closed", UpdatedAt: now}
+}
+
+// evidenceChanged tells the evidence hook (if any) that entryID no longer
+// counts as it did towards relationshipIDs.
+func (s *Service) evidenceChanged(ctx context.Context, tx *store.Tx, userID, entryID string, at time.Time, relationshipIDs ...string) error {
+	if s.evid == nil {
+		return nil
+	}
+	return s.evid.EntryChanged(ctx, tx, userID, entryID, at, relationshipIDs...)
 }

@@ -146,6 +146,10 @@ func (s *Service) DeleteRelationship(ctx context.Context, userID, id string, cas
 			if err := s.jobs.CancelOrphanedAnalyses(ctx, tx, userID); err != nil {
 				return err
 			}
+			// Its scores went with it; the user's trends must not keep its entries.
+			if err := s.evidenceChanged(ctx, tx, userID, "", now); err != nil {
+				return err
+			}
 		}
 		return s.relationshipChanged(ctx, tx, r, "deleted", now)
 	})

@@ -18,18 +18,10 @@ import (
 
 // newAccounts builds the mailer and the accounts service, and the session
 // cookie settings that follow from the public base URL.
-func newAccounts(cfg *config.Config, st *store.Store, now func() time.Time, log *slog.Logger) (*accounts.Service, frontdoor.SessionConfig, error) {
+func newAccounts(cfg *config.Config, st *store.Store, mailer mail.Mailer, now func() time.Time, log *slog.Logger) (*accounts.Service, frontdoor.SessionConfig, error) {
 	base, err := url.Parse(cfg.BaseURL)
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
 		return nil, frontdoor.SessionConfig{}, fmt.Errorf("--base-url must be an http:// or https:// URL, not %q", cfg.BaseURL)
-	}
-	from := cfg.MailFrom
-	if from == "" {
-		from = "Resonant <resonant@" + mailDomain(base.Hostname()) + ">"
-	}
-	mailer, err := mail.New(cfg.SMTPURL, filepath.Join(cfg.DataDir, "outbox"), from)
-	if err != nil {
-		return nil, frontdoor.SessionConfig{}, err
 	}
 	acc, err := accounts.New(accounts.Config{Store: st, Mailer: mailer, BaseURL: cfg.BaseURL, Now: now, Logger: log})
 	if err != nil {
@@ -40,6 +32,20 @@ func newAccounts(cfg *config.Config, st *store.Store, now func() time.Time, log 
 		TrustedOrigins: []string{base.Scheme + "://" + base.Host},
 		Now:            now,
 	}, nil
+}
+
+// newMailer builds the outgoing mailer: SMTP when configured, else the
+// .eml outbox in the data directory.
+func newMailer(cfg *config.Config) (mail.Mailer, error) {
+	base, err := url.Parse(cfg.BaseURL)
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, fmt.Errorf("--base-url must be an http:// or https:// URL, not %q", cfg.BaseURL)
+	}
+	from := cfg.MailFrom
+	if from == "" {
+		from = "Resonant <resonant@" + mailDomain(base.Hostname()) + ">"
+	}
+	return mail.New(cfg.SMTPURL, filepath.Join(cfg.DataDir, "outbox"), from)
 }
 
 // newClerk builds Clerk mode when it is configured; nil otherwise.

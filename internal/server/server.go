@@ -17,6 +17,7 @@ import (
 	"github.com/resonant-journal/resonant/internal/api"
 	"github.com/resonant-journal/resonant/internal/config"
 	"github.com/resonant-journal/resonant/internal/frontdoor"
+	"github.com/resonant-journal/resonant/internal/insight"
 	"github.com/resonant-journal/resonant/internal/journal"
 	"github.com/resonant-journal/resonant/internal/metrics"
 	"github.com/resonant-journal/resonant/internal/queue"
@@ -67,8 +68,17 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	if now == nil {
 		now = time.Now
 	}
+	mailer, err := newMailer(cfg)
+	if err != nil {
+		return err
+	}
+	// The insight service queues its jobs through the client built below;
+	// it only inserts them inside transactions, after start-up.
+	insightJobs := &lateInsightJobs{}
+	insights := insight.New(insight.Config{Store: st, Jobs: insightJobs, Mailer: mailer, BaseURL: cfg.BaseURL, Now: now, Logger: log})
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &queue.HousekeepingWorker{Store: st, Now: now, Logger: log})
+	insight.AddWorkers(workers, insights, nil)
 	met := metrics.New()
 	external, err := externalAnalyzer(ctx, cfg, log)
 	if err != nil {
@@ -77,6 +87,9 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	river.AddWorker(workers, analysis.NewWorker(analysis.Config{
 		Store: st, External: external, AttemptTimeout: cfg.AnalysisTimeout, Now: now, Logger: log,
 		AfterCommit: func(_ context.Context, _, _, _, status string) { met.AnalysisStatus(status) },
+		OnFinish: func(ctx context.Context, tx *store.Tx, a store.Analysis) error {
+			return insights.AnalysisLanded(ctx, tx, a.UserID, a.RelationshipID, a.EntryID, a.CompletedAt)
+		},
 	}))
 	if n, err := queue.RecoverOrphans(ctx, st); err != nil {
 		return err
@@ -93,14 +106,15 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		RescueStuckJobsAfter: analysis.JobTimeout(cfg.AnalysisTimeout) + 15*time.Second,
 		Workers:              workers,
 		Logger:               log,
-		PeriodicJobs:         []*river.PeriodicJob{queue.HousekeepingPeriodic()},
+		PeriodicJobs:         append([]*river.PeriodicJob{queue.HousekeepingPeriodic()}, insight.PeriodicJobs()...),
 	})
 	if err != nil {
 		return err
 	}
+	insightJobs.InsightJobs = queue.NewInsightJobs(jobs)
 
-	journalService := journal.New(journal.Config{Store: st, Enqueuer: queue.NewAnalysisJobs(jobs), Now: now, Logger: log})
-	acc, sessionCfg, err := newAccounts(cfg, st, now, log)
+	journalService := journal.New(journal.Config{Store: st, Enqueuer: queue.NewAnalysisJobs(jobs), Evidence: insights, Now: now, Logger: log})
+	acc, sessionCfg, err := newAccounts(cfg, st, mailer, now, log)
 	if err != nil {
 		return err
 	}
@@ -112,7 +126,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		TrustedProxies: cfg.TrustedProxyPrefixes, Logger: log})
 	routes := Routes{
 		Door: door, Store: st,
-		API:        api.New(api.Config{Door: door, Journal: journalService, Clerk: clerk}),
+		API:        api.New(api.Config{Door: door, Journal: journalService, Insight: insights, Clerk: clerk}),
 		Instrument: met.Instrument,
 	}
 	if cfg.MetricsAddr == "" {
@@ -201,3 +215,7 @@ func slogAttrs(attrs []slog.Attr) []any {
 	}
 	return out
 }
+
+// lateInsightJobs lets the insight service be built before the River
+// client that inserts its jobs (the client needs the service's workers).
+type lateInsightJobs struct{ *queue.InsightJobs }

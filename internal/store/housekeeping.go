@@ -13,7 +13,7 @@ type PruneResult struct {
 }
 
 // Prune deletes rows whose time has passed: expired sessions and email
-// tokens (used or not), cached trends past their expiry, and real-time
+// tokens (used or not), cached trends long past their expiry, and real-time
 // events older than eventsBefore (replay needs only the recent ones), and
 // webhook delivery ids as old (signatures expire after minutes).
 func (t *Tx) Prune(ctx context.Context, now, eventsBefore time.Time) (PruneResult, error) {
@@ -25,7 +25,9 @@ func (t *Tx) Prune(ctx context.Context, now, eventsBefore time.Time) (PruneResul
 	}{
 		{&r.Sessions, `DELETE FROM sessions WHERE expiry < ?`, DBTime(now)},
 		{&r.EmailTokens, `DELETE FROM email_tokens WHERE expires_at < ?`, DBTime(now)},
-		{&r.TrendCache, `DELETE FROM trend_cache WHERE expires_at < ?`, DBTime(now)},
+		// Expired trends stay a while for the refresh job (insight.RefreshWorker)
+		// to recompute; those of users no longer active go.
+		{&r.TrendCache, `DELETE FROM trend_cache WHERE expires_at < ?`, DBTime(eventsBefore)},
 		{&r.Events, `DELETE FROM events WHERE created_at < ?`, DBTime(eventsBefore)},
 		{&r.WebhookDeliveries, `DELETE FROM webhook_deliveries WHERE received_at < ?`, DBTime(eventsBefore)},
 	}
