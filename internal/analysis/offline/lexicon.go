@@ -17,6 +17,10 @@ var (
 	emojiLexiconText string
 	//go:embed lexicon/events.txt
 	eventLexiconText string
+	//go:embed lexicon/usage.txt
+	usageLexiconText string
+	//go:embed lexicon/frames.txt
+	frameLexiconText string
 )
 
 // entry is one scored unit of the lexicon: a word, an emoticon, an emoji or a phrase.
@@ -43,10 +47,18 @@ type lexicon struct {
 	hedges     map[string]bool
 	overcomers map[string]bool // "recovered from cancer": the hardship after them is over
 	function   map[string]bool // common English function words, to tell English from other text
+
+	// Event frames are keyed by lemmas (lexicon/frames.txt); lemmas maps every inflected
+	// form of a word used there (and the irregular verbs) to its lemma.
+	frames     map[string]entry
+	frameStart map[string]int
+	lemmas     map[string]string
+	usage      *usageLists
 }
 
 var possessives = []string{"my", "his", "her", "their", "our", "your", "the", "a"}
 var objects = []string{"me", "him", "her", "them", "us", "you"}
+var selves = []string{"me", "us", "my", "our"}
 
 func newLexicon() *lexicon {
 	lx := &lexicon{
@@ -61,6 +73,10 @@ func newLexicon() *lexicon {
 		hedges:      setOf(hedgeWords),
 		overcomers:  setOf(overcomerWords),
 		function:    setOf(functionWords),
+		frames:      make(map[string]entry, 1024),
+		frameStart:  make(map[string]int, 512),
+		lemmas:      make(map[string]string, 4096),
+		usage:       newUsageLists(),
 	}
 	for w := range strings.FieldsSeq(boostUpWords) {
 		lx.boosters[w] = boosterIncr
@@ -78,24 +94,23 @@ func newLexicon() *lexicon {
 		}
 		lx.add(fields[0], entry{val: v, negVal: v * negationScalar})
 	})
-	eachLine(eventLexiconText, func(fields []string) {
-		if len(fields) < 2 || strings.HasPrefix(fields[0], "#") {
-			return
+	eachEvent(eventLexiconText, func(p string, e entry) { lx.add(p, e) })
+	eachEvent(usageLexiconText, func(p string, e entry) {
+		e.event = e.val != 0 || e.negVal != 0
+		lx.add(p, e)
+	})
+	eachEvent(frameLexiconText, func(p string, e entry) {
+		words := strings.Fields(p)
+		for _, w := range words {
+			lx.addLemma(w)
 		}
-		v, err := strconv.ParseFloat(fields[1], 64)
-		if err != nil {
-			return
-		}
-		e := entry{val: v, negVal: -0.5 * v, event: true}
-		if len(fields) >= 3 {
-			if nv, err := strconv.ParseFloat(fields[2], 64); err == nil {
-				e.negVal = nv
-			}
-		}
-		for _, p := range expandTemplate(fields[0]) {
-			lx.add(p, e)
+		lx.frames[p] = e
+		lx.phraseKeys[p] = p
+		if len(words) > lx.frameStart[words[0]] {
+			lx.frameStart[words[0]] = len(words)
 		}
 	})
+	lx.addIrregulars()
 	// VADER replaces an emoji by its English description and scores the words; doing
 	// that once here keeps the per-entry path free of string building.
 	eachLine(emojiLexiconText, func(fields []string) {
@@ -117,6 +132,28 @@ func newLexicon() *lexicon {
 		}
 	})
 	return lx
+}
+
+// eachEvent parses a file in the event lexicon format and expands its templates.
+func eachEvent(text string, fn func(phrase string, e entry)) {
+	eachLine(text, func(fields []string) {
+		if len(fields) < 2 || strings.HasPrefix(fields[0], "#") {
+			return
+		}
+		v, err := strconv.ParseFloat(fields[1], 64)
+		if err != nil {
+			return
+		}
+		e := entry{val: v, negVal: -0.5 * v, event: true}
+		if len(fields) >= 3 {
+			if nv, err := strconv.ParseFloat(fields[2], 64); err == nil {
+				e.negVal = nv
+			}
+		}
+		for _, p := range expandTemplate(fields[0]) {
+			fn(p, e)
+		}
+	})
 }
 
 func (lx *lexicon) add(phrase string, e entry) {
@@ -161,7 +198,7 @@ func expandTemplate(p string) []string {
 	for _, slot := range []struct {
 		name  string
 		words []string
-	}{{"{poss}", possessives}, {"{obj}", objects}} {
+	}{{"{poss}", possessives}, {"{obj}", objects}, {"{self}", selves}} {
 		var next []string
 		for _, s := range out {
 			if !strings.Contains(s, slot.name) {

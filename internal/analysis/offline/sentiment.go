@@ -14,10 +14,11 @@ const (
 	exclaimAmp     = 0.292
 	questionAmp    = 0.18
 
-	bareNegation = -0.4
 	// Affect density: a feeling word in a six-word sentence says more than the same word
 	// in a forty-word one. Sums are scaled by sqrt(lengthRef/n) past lengthRef words.
 	lengthRef = 6.0
+	// neutralRaw is the raw compound score below which a text reads as neutral.
+	neutralRaw = 0.06
 )
 
 // item is a scoring unit: a single token or a phrase from the event lexicon.
@@ -34,6 +35,11 @@ type item struct {
 	hedge     bool
 	overcome  bool // "recovered", "survived": a hardship right after them is over
 	emoji     bool
+	clause    bool // last item before a comma, semicolon, colon or dash
+	quoted    bool
+	title     bool // written Capitalised
+	elongated bool // "sooo", "yesss": letters repeated for emphasis
+	innerNeg  bool // a frame matched across a negator ("wasn't picked")
 }
 
 // sentiment is the outcome of scoring one text.
@@ -57,7 +63,7 @@ func (a *Analyzer) buildItems(toks []token) []item {
 	var buf []byte
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
-		it := item{text: t.text, raw: t.raw, sent: t.sent}
+		it := item{text: t.text, raw: t.raw, sent: t.sent, clause: t.clause, quoted: t.quoted, title: isTitleCase(t.raw)}
 		if t.emoji != 0 {
 			it.e, it.known, it.emoji = a.lex.emoji[t.emoji], true, true
 			items = append(items, it)
@@ -84,6 +90,13 @@ func (a *Analyzer) buildItems(toks []token) []item {
 			}
 		}
 		if !it.known {
+			if key, end, neg, ok := a.matchFrame(toks, i, &buf); ok {
+				it.text, it.raw, it.e, it.known, it.innerNeg = key, "", a.lex.frames[key], true, neg
+				it.clause = toks[end].clause
+				i = end
+			}
+		}
+		if !it.known {
 			switch {
 			case t.text == "no" && i+1 < len(toks) && (toks[i+1].text == "one" || toks[i+1].text == "longer"):
 				it.text, it.negator = "no one", true
@@ -95,12 +108,24 @@ func (a *Analyzer) buildItems(toks []token) []item {
 				it.e, it.known = a.lex.lookup(t.text)
 				it.negator = a.lex.negators[t.text] || strings.HasSuffix(t.text, "n't")
 				it.booster = a.lex.boosters[t.text]
+				if !it.known && !it.negator && it.booster == 0 {
+					if w, ok := squeeze(t.text); ok {
+						it.elongated = true
+						if e, ok := a.lex.lookup(w); ok {
+							it.text, it.e, it.known = w, e, true
+						} else if w2, _ := squeezeTo(w, 1); w2 != w {
+							if e, ok := a.lex.lookup(w2); ok {
+								it.text, it.e, it.known = w2, e, true
+							}
+						}
+					}
+				}
 			}
 		}
 		if len(it.text) <= 1 && !it.known {
 			continue // VADER ignores single letters; they must not push negators out of reach
 		}
-		it.canceller = a.lex.cancellers[it.text]
+		it.canceller = a.lex.cancellers[it.text] || counterfactual(it.text)
 		it.contrast = it.text == "but" || it.text == "however"
 		it.hedge = a.lex.hedges[it.text]
 		it.overcome = a.lex.overcomers[it.text]
@@ -132,11 +157,14 @@ func (a *Analyzer) scoreSentiment(toks []token, sents []sentenceInfo) sentiment 
 			res.english++
 		}
 		if it.negator && !it.known {
-			// A negation with no feeling word to turn ("he didn't say anything", "I can't
-			// do this") still leans negative in personal writing. The weight alone stays
-			// inside the neutral band; it only tips sentences that already lean.
-			if !negatesSomething(items, i) {
-				vals[i] = bareNegation
+			// A negator carries no valence of its own ("No, the train leaves at six"): it
+			// only turns the feeling word it reaches.
+			continue
+		}
+		if it.elongated && !it.known {
+			// "Todayyyy", "let's gooooo": stretching a plain word is excitement.
+			if !a.lex.function[it.text] {
+				vals[i] = 0.8
 			}
 			continue
 		}
@@ -155,8 +183,17 @@ func (a *Analyzer) scoreSentiment(toks []token, sents []sentenceInfo) sentiment 
 			continue
 		}
 		v := polysemous(items, i)
-		if it.text == "no" && i+1 < len(items) && items[i+1].known && items[i+1].sent == it.sent {
-			v = 0 // "no" before a feeling word negates it rather than being negative itself
+		if it.text == "no" {
+			v = 0 // a bare "no" answers or negates; it is not a feeling answers or negates; it is not a feeling
+		}
+		if v != 0 && a.descriptive(items, i, v) {
+			continue
+		}
+		if a.lex.usage.degree[it.text] && i+1 < len(items) && items[i+1].sent == it.sent && !it.clause {
+			continue // "insanely tall", "terribly sorry": an intensifier, not a feeling
+		}
+		if it.elongated {
+			v += math.Copysign(capsIncr, v)
 		}
 		if isAllCaps(it.raw) && capsDiff && v != 0 {
 			v += math.Copysign(capsIncr, v)
@@ -169,8 +206,12 @@ func (a *Analyzer) scoreSentiment(toks []token, sents []sentenceInfo) sentiment 
 				break
 			}
 			p := &items[j]
-			if !p.known && p.booster != 0 && v != 0 {
-				s := p.booster
+			boost := p.booster
+			if k == 1 && boost == 0 && a.lex.usage.degree[p.text] {
+				boost = boosterIncr
+			}
+			if (!p.known || boost != p.booster) && boost != 0 && v != 0 {
+				s := boost
 				if v < 0 {
 					s = -s
 				}
@@ -196,7 +237,7 @@ func (a *Analyzer) scoreSentiment(toks []token, sents []sentenceInfo) sentiment 
 				}
 				negations++
 			}
-			if p.canceller && (it.e.val > 0 || it.e.event) {
+			if p.canceller && (it.e.val > 0 || it.e.event) && !p.clause {
 				cancelled = true
 			}
 			if p.overcome && v < 0 {
@@ -215,6 +256,9 @@ func (a *Analyzer) scoreSentiment(toks []token, sents []sentenceInfo) sentiment 
 			// that follow in the sentence are what was missed.
 			v *= negationScalar
 		}
+		if it.innerNeg {
+			negations++
+		}
 		switch {
 		case negations%2 == 1 && it.e.event:
 			v = it.e.negVal
@@ -230,6 +274,8 @@ func (a *Analyzer) scoreSentiment(toks []token, sents []sentenceInfo) sentiment 
 		}
 		vals[i] = v
 	}
+
+	a.context(items, vals)
 
 	// Contrast: what follows "but" carries the sentence (VADER's but-check, per sentence).
 	nSent := len(sents)
@@ -247,6 +293,12 @@ func (a *Analyzer) scoreSentiment(toks []token, sents []sentenceInfo) sentiment 
 			}
 			hedged = hedged || items[k].hedge
 			again = again || items[k].text == "again"
+		}
+		if butAt < 0 {
+			butAt = a.turnAt(items[i:j], vals[i:j])
+			if butAt >= 0 {
+				butAt += i
+			}
 		}
 		for k := i; k < j; k++ {
 			if butAt >= 0 {
@@ -267,6 +319,11 @@ func (a *Analyzer) scoreSentiment(toks []token, sents []sentenceInfo) sentiment 
 				vals[k] *= 1.25
 			}
 			sentSum[s] *= 1.25
+		}
+		if sentSum[s] == 0 && j > i && (sents[s].exclaims >= 2 || (sents[s].exclaims >= 1 && allCaps(items[i:j]))) {
+			// "Guess who's going to Paris!!!": news announced with this much emphasis and
+			// no feeling word is good news.
+			sentSum[s] = 0.6
 		}
 		sentLen[s] = j - i
 		i = j
@@ -301,6 +358,8 @@ func (a *Analyzer) scoreSentiment(toks []token, sents []sentenceInfo) sentiment 
 		}
 	}
 
+	res.score = calibrate(res.score)
+
 	for i, v := range vals {
 		if v == 0 {
 			continue
@@ -316,6 +375,48 @@ func (a *Analyzer) scoreSentiment(toks []token, sents []sentenceInfo) sentiment 
 		}
 	}
 	return res
+}
+
+// counterfactual reports the frames of regret ("should have", "if only"), which turn
+// the good things after them into what was missed.
+func counterfactual(text string) bool {
+	return strings.HasPrefix(text, "should ") || text == "if only" || strings.HasPrefix(text, "i wish i")
+}
+
+// turnAt finds a turn inside a sentence ("until", "then", "when" after the first words,
+// "only to") where the feeling before it and after it differ in sign, or -1.
+func (a *Analyzer) turnAt(items []item, vals []float64) int {
+	for k := 1; k < len(items); k++ {
+		if !a.lex.usage.turns[items[k].text] {
+			continue
+		}
+		var pre, post float64
+		for m := range vals {
+			if m < k {
+				pre += vals[m]
+			} else if m > k {
+				post += vals[m]
+			}
+		}
+		if pre*post < 0 {
+			return k
+		}
+	}
+	return -1
+}
+
+func allCaps(items []item) bool {
+	n := 0
+	for i := range items {
+		if items[i].raw == "" {
+			continue
+		}
+		if !isAllCaps(items[i].raw) {
+			return false
+		}
+		n++
+	}
+	return n >= 2
 }
 
 func addKeyword(kw []scored, text string, v float64) []scored {

@@ -14,6 +14,10 @@ type token struct {
 	emoji rune   // non-zero when the token is an emoji
 	off   int    // byte offset of the word in the lower-cased text
 	brk   bool   // clause punctuation (, ; : dash or a quote) follows the word
+	// clause is set on the last token before a comma, semicolon, colon or dash inside a
+	// sentence; quoted on tokens between quotation marks.
+	clause bool
+	quoted bool
 }
 
 // sentenceInfo carries what the tokenizer learned about each sentence's punctuation.
@@ -42,6 +46,7 @@ func (a *Analyzer) tokenize(text string) ([]token, []sentenceInfo) {
 	sents := make([]sentenceInfo, 1, len(lower)/60+1)
 	sent := 0
 	endSentence := false
+	inQuote := false
 	i := 0
 	for i < len(lower) {
 		// skip whitespace
@@ -49,6 +54,7 @@ func (a *Analyzer) tokenize(text string) ([]token, []sentenceInfo) {
 		if unicode.IsSpace(r) {
 			if r == '\n' && len(toks) > 0 && toks[len(toks)-1].sent == sent {
 				endSentence = true // a line break ends a journal sentence even without a full stop
+				inQuote = false
 			}
 			i += size
 			continue
@@ -66,6 +72,11 @@ func (a *Analyzer) tokenize(text string) ([]token, []sentenceInfo) {
 			sents = append(sents, sentenceInfo{})
 			endSentence = false
 		}
+		field := lower[start:i]
+		if opensQuote(field) {
+			inQuote = true
+		}
+		first := len(toks)
 		// Split emoji out of the field: "great😀" is a word and an emoji.
 		wstart := start
 		for j := start; j < i; {
@@ -92,9 +103,19 @@ func (a *Analyzer) tokenize(text string) ([]token, []sentenceInfo) {
 				toks[n0-1].brk = true // an opening quote or dash
 			}
 		}
+		if inQuote {
+			for k := first; k < len(toks); k++ {
+				toks[k].quoted = true
+			}
+		}
+		if closesQuote(field) {
+			inQuote = false
+		}
+		if n := len(toks); n > 0 && toks[n-1].sent == sent && endsClause(field) {
+			toks[n-1].clause = true
+		}
 
 		// Trailing punctuation closes a sentence and carries VADER's emphasis.
-		field := lower[start:i]
 		trail := field[len(strings.TrimRight(field, "!?.…\"')")):]
 		if strings.ContainsAny(trail, "!?.…") && !isEmoticon(field) {
 			sents[sent].exclaims += strings.Count(trail, "!")
@@ -122,6 +143,25 @@ func (a *Analyzer) appendWord(toks []token, lower, raw string, s, e, sent int) [
 	_, lsz := utf8.DecodeRuneInString(w[le:])
 	le += lsz
 	return append(toks, token{text: w[ls:le], raw: raw[s+ls : s+le], sent: sent, off: s + ls})
+}
+
+// opensQuote and closesQuote find straight or curly double quotes at a word's edges
+// (apostrophes are left alone: they are also contractions).
+func opensQuote(field string) bool {
+	return strings.HasPrefix(field, "\"") || strings.HasPrefix(field, "“")
+}
+
+func closesQuote(field string) bool {
+	f := strings.TrimRight(field, "!?.,;:…")
+	return len(f) > 1 && (strings.HasSuffix(f, "\"") || strings.HasSuffix(f, "”")) ||
+		f == "\"" || f == "”"
+}
+
+// endsClause reports a comma, semicolon, colon or dash that splits a sentence.
+func endsClause(field string) bool {
+	f := strings.TrimRight(field, "\"')”")
+	return strings.HasSuffix(f, ",") || strings.HasSuffix(f, ";") || strings.HasSuffix(f, ":") ||
+		f == "-" || f == "–" || f == "—"
 }
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
