@@ -538,16 +538,6 @@ func lengthFactor(n int) float64 {
 	return math.Sqrt(lengthRef / float64(n))
 }
 
-// negatesSomething reports whether a negator has a scored word within reach.
-func negatesSomething(items []item, i int) bool {
-	for k := 1; k <= 3 && i+k < len(items) && items[i+k].sent == items[i].sent; k++ {
-		if n := &items[i+k]; n.known && (n.e.val != 0 || n.e.event) {
-			return true
-		}
-	}
-	return false
-}
-
 // boosterAdjective is the valence of an intensifier used as a predicate adjective.
 func boosterAdjective(w string) float64 {
 	switch w {
