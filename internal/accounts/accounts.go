@@ -110,9 +110,13 @@ func New(cfg Config) (*Service, error) {
 	if s.st == nil || s.mailer == nil {
 		return nil, errors.New("accounts: Store and Mailer are required")
 	}
-	if s.now == nil {
-		s.now = time.Now
+	clock := cfg.Now
+	if clock == nil {
+		clock = time.Now
 	}
+	// The databases keep microseconds: times a call answers with are the
+	// times a later read answers with.
+	s.now = func() time.Time { return clock().UTC().Truncate(time.Microsecond) }
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

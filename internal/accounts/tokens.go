@@ -8,9 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -68,12 +66,10 @@ func toAccessToken(at store.AccessToken) AccessToken {
 // CreateAccessToken creates a personal access token for the JSON API. The
 // token is in the answer and nowhere else: only its hash is kept.
 func (s *Service) CreateAccessToken(ctx context.Context, userID, name string) (AccessToken, error) {
-	name = strings.TrimSpace(name)
-	switch {
-	case name == "":
-		return AccessToken{}, validate.Field("name", "is required")
-	case utf8.RuneCountInString(name) > MaxNameLen:
-		return AccessToken{}, validate.Field("name", fmt.Sprintf("must be at most %d characters", MaxNameLen))
+	errs := validate.Errors{}
+	name = checkName(name, errs)
+	if err := errs.Err(); err != nil {
+		return AccessToken{}, err
 	}
 	raw, hash, err := newToken()
 	if err != nil {
@@ -83,7 +79,7 @@ func (s *Service) CreateAccessToken(ctx context.Context, userID, name string) (A
 	if err != nil {
 		return AccessToken{}, err
 	}
-	row := store.AccessToken{ID: id.String(), UserID: userID, Name: name, TokenHash: hash, CreatedAt: s.now().UTC()}
+	row := store.AccessToken{ID: id.String(), UserID: userID, Name: name, TokenHash: hash, CreatedAt: s.now()}
 	err = s.st.InTx(ctx, func(tx *store.Tx) error {
 		n, err := tx.CountAccessTokens(ctx, userID)
 		if err != nil {

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"time"
 
 	"github.com/resonant-journal/resonant/internal/journal"
@@ -74,16 +75,43 @@ func nullTime(t time.Time) *time.Time {
 
 // entryBody is the POST and PATCH body; absent fields stay as they are.
 type entryBody struct {
-	RelationshipID *string   `json:"relationshipId"`
-	Content        *string   `json:"content"`
-	Mood           *string   `json:"mood"`
-	Tags           *[]string `json:"tags"`
-	IsPrivate      *bool     `json:"isPrivate"`
-	Status         *string   `json:"status"`
+	RelationshipID *string  `json:"relationshipId"`
+	Content        *string  `json:"content"`
+	Mood           *string  `json:"mood"`
+	Tags           *tagList `json:"tags"`
+	IsPrivate      *bool    `json:"isPrivate"`
+	Status         *string  `json:"status"`
+}
+
+// tagList is the tags of a request body. A null element is refused like
+// any other element that is not a string (encoding/json would decode it
+// as "", which normalizing then drops, silently wiping the tags).
+type tagList []string
+
+func (l *tagList) UnmarshalJSON(b []byte) error {
+	var raw []*string
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	if raw == nil {
+		// null: encoding/json leaves the pointer field nil and never gets
+		// here, but be explicit for other callers.
+		*l = nil
+		return nil
+	}
+	out := make(tagList, len(raw))
+	for i, t := range raw {
+		if t == nil {
+			return &json.UnmarshalTypeError{Value: "null", Type: reflect.TypeFor[string](), Offset: int64(len(b))}
+		}
+		out[i] = *t
+	}
+	*l = out
+	return nil
 }
 
 func (b entryBody) input() journal.EntryInput {
-	return journal.EntryInput{RelationshipID: b.RelationshipID, Content: b.Content, Mood: b.Mood, Tags: b.Tags,
+	return journal.EntryInput{RelationshipID: b.RelationshipID, Content: b.Content, Mood: b.Mood, Tags: (*[]string)(b.Tags),
 		IsPrivate: b.IsPrivate, Status: b.Status}
 }
 

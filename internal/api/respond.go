@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,7 +41,18 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any, limit int64) bo
 		writeError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "send a JSON body with Content-Type: application/json", nil)
 		return false
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		writeDecodeError(w, err)
+		return false
+	}
+	// Bad text is refused before encoding/json would replace it with
+	// U+FFFD: text is stored exactly as sent or not at all.
+	if errs := validate.JSONText(body); errs != nil {
+		writeError(w, http.StatusBadRequest, "validation_failed", "some fields are not valid", errs)
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		writeDecodeError(w, err)

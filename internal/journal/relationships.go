@@ -95,7 +95,8 @@ func (s *Service) ListRelationships(ctx context.Context, userID string, page Pag
 	return timePage(rows, limit, func(r store.Relationship) (time.Time, string) { return r.CreatedAt, r.ID }), nil
 }
 
-// UpdateRelationship changes the fields given.
+// UpdateRelationship changes the fields given; when that changes nothing
+// it writes nothing, so updatedAt stays.
 func (s *Service) UpdateRelationship(ctx context.Context, userID, id string, in RelationshipInput) (store.Relationship, error) {
 	var r store.Relationship
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
@@ -103,8 +104,14 @@ func (s *Service) UpdateRelationship(ctx context.Context, userID, id string, in 
 		if r, err = tx.GetRelationship(ctx, userID, id); err != nil {
 			return err
 		}
+		before := r
 		if err := in.apply(&r, false); err != nil {
 			return err
+		}
+		if r.Name == before.Name && r.Kind == before.Kind && r.Notes == before.Notes {
+			// Nothing to change ({}, null, or the same values): like an
+			// unchanged entry save, this writes nothing and announces nothing.
+			return nil
 		}
 		r.UpdatedAt = s.now()
 		if err := tx.UpdateRelationship(ctx, r); err != nil {
