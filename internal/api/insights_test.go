@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/base64"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -188,6 +189,9 @@ func TestInsightEndpointsValidateInput(t *testing.T) {
 			{"GET", "/api/v1/insights?limit=0", nil, "limit"},
 			{"GET", "/api/v1/health-scores?limit=101", nil, "limit"},
 			{"GET", "/api/v1/health-scores?cursor=bogus", nil, "cursor"},
+			// Well-formed positions that the server did not sign.
+			{"GET", "/api/v1/health-scores?cursor=" + unsignedTimeCursor, nil, "cursor"},
+			{"GET", "/api/v1/insights?cursor=" + unsignedTimeCursor, nil, "cursor"},
 			{"PATCH", "/api/v1/insights/x", map[string]any{"status": "archived"}, "status"},
 			{"PATCH", "/api/v1/insights/x", map[string]any{}, "status"},
 			{"PATCH", "/api/v1/insights/x", map[string]any{"status": "dismissed", "title": "x"}, "title"},
@@ -294,3 +298,7 @@ func (e *insightEnv) exec(query string, args ...any) {
 		e.t.Fatal(err)
 	}
 }
+
+// unsignedTimeCursor is a position as cursors held one before they were
+// signed: base64url of "t|<time>|<id>".
+var unsignedTimeCursor = base64.RawURLEncoding.EncodeToString([]byte("t|2026-03-01T09:00:00.000000Z|x"))

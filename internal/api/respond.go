@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/resonant-journal/resonant/internal/frontdoor"
+	"github.com/resonant-journal/resonant/internal/validate"
 )
 
 // MaxBodyBytes bounds a JSON request body unless a handler says otherwise.

@@ -30,7 +30,7 @@ type ScoreView struct {
 // HealthScores returns the user's score history, newest first: every
 // relationship's, or one's (ErrNotFound when it is not the user's).
 func (s *Service) HealthScores(ctx context.Context, userID, relationshipID string, page journal.PageRequest) (journal.Page[ScoreView], error) {
-	after, err := journal.ParseTimeCursor(page.Cursor)
+	after, err := s.cursors.ParseTime(ctx, page.Cursor)
 	if err != nil {
 		return journal.Page[ScoreView]{}, err
 	}
@@ -64,7 +64,9 @@ func (s *Service) HealthScores(ctx context.Context, userID, relationshipID strin
 	if len(rows) > limit {
 		rows = rows[:limit]
 		last := rows[limit-1]
-		out.NextCursor = journal.TimeCursor(last.CalculatedAt, last.ID)
+		if out.NextCursor, err = s.cursors.Time(ctx, last.CalculatedAt, last.ID); err != nil {
+			return journal.Page[ScoreView]{}, err
+		}
 	}
 	out.Items = make([]ScoreView, len(rows))
 	for i, h := range rows {
@@ -82,7 +84,7 @@ func (s *Service) Insights(ctx context.Context, userID, status string, page jour
 	if status != "" && !slices.Contains(insightStatuses, status) {
 		return journal.Page[store.Insight]{}, validate.Field("status", "must be active or dismissed")
 	}
-	after, err := journal.ParseTimeCursor(page.Cursor)
+	after, err := s.cursors.ParseTime(ctx, page.Cursor)
 	if err != nil {
 		return journal.Page[store.Insight]{}, err
 	}
@@ -95,7 +97,9 @@ func (s *Service) Insights(ctx context.Context, userID, status string, page jour
 	if len(rows) > limit {
 		rows = rows[:limit]
 		last := rows[limit-1]
-		out.NextCursor = journal.TimeCursor(last.CreatedAt, last.ID)
+		if out.NextCursor, err = s.cursors.Time(ctx, last.CreatedAt, last.ID); err != nil {
+			return journal.Page[store.Insight]{}, err
+		}
 	}
 	out.Items = rows
 	if out.Items == nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/resonant-journal/resonant/internal/accounts"
+	"github.com/resonant-journal/resonant/internal/cursor"
 	"github.com/resonant-journal/resonant/internal/mail"
 	"github.com/resonant-journal/resonant/internal/store"
 )
@@ -40,6 +41,7 @@ type Config struct {
 // Service computes and serves scores, insights, trends and reminders.
 type Service struct {
 	store   *store.Store
+	cursors *cursor.Signer
 	jobs    Jobs
 	mailer  mail.Mailer
 	baseURL string
@@ -54,6 +56,7 @@ func New(cfg Config) *Service {
 	if s.clock == nil {
 		s.clock = time.Now
 	}
+	s.cursors = cursor.New(cfg.Store, s.clock)
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -317,7 +317,7 @@ func (s *Service) ListAnalysisStatuses(ctx context.Context, userID, status strin
 	if status != "" && !slices.Contains(analysisStatuses, status) {
 		return Page[store.AnalysisStatus]{}, validate.Field("status", "must be one of "+strings.Join(analysisStatuses, ", "))
 	}
-	after, err := decodeTimeCursor(page.Cursor)
+	after, err := s.cursors.ParseTime(ctx, page.Cursor)
 	if err != nil {
 		return Page[store.AnalysisStatus]{}, err
 	}
@@ -326,5 +326,5 @@ func (s *Service) ListAnalysisStatuses(ctx context.Context, userID, status strin
 	if err != nil {
 		return Page[store.AnalysisStatus]{}, err
 	}
-	return timePage(rows, limit, func(st store.AnalysisStatus) (time.Time, string) { return st.QueuedAt, st.EntryID }), nil
+	return timePage(ctx, s, rows, limit, func(st store.AnalysisStatus) (time.Time, string) { return st.QueuedAt, st.EntryID })
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/resonant-journal/resonant/internal/cursor"
 	"github.com/resonant-journal/resonant/internal/store"
 )
 
@@ -47,11 +48,12 @@ type Config struct {
 
 // Service manages relationships and entries.
 type Service struct {
-	store *store.Store
-	jobs  Enqueuer
-	evid  EvidenceHook
-	clock func() time.Time
-	log   *slog.Logger
+	store   *store.Store
+	cursors *cursor.Signer
+	jobs    Enqueuer
+	evid    EvidenceHook
+	clock   func() time.Time
+	log     *slog.Logger
 }
 
 // New returns the service.
@@ -60,6 +62,7 @@ func New(cfg Config) *Service {
 	if s.clock == nil {
 		s.clock = time.Now
 	}
+	s.cursors = cursor.New(cfg.Store, s.clock)
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -47,7 +47,7 @@ func (s *Service) ListEntries(ctx context.Context, userID string, lq ListQuery) 
 	if strings.TrimSpace(lq.Q) != "" {
 		return s.search(ctx, userID, lq)
 	}
-	after, err := decodeTimeCursor(lq.Page.Cursor)
+	after, err := s.cursors.ParseTime(ctx, lq.Page.Cursor)
 	if err != nil {
 		return Page[Hit]{}, err
 	}
@@ -61,7 +61,7 @@ func (s *Service) ListEntries(ctx context.Context, userID string, lq ListQuery) 
 	for i, e := range rows {
 		hits[i] = Hit{Entry: e}
 	}
-	return timePage(hits, limit, func(h Hit) (time.Time, string) { return h.Entry.CreatedAt, h.Entry.ID }), nil
+	return timePage(ctx, s, hits, limit, func(h Hit) (time.Time, string) { return h.Entry.CreatedAt, h.Entry.ID })
 }
 
 // search pages by offset: ranked results have no stable position to
@@ -71,7 +71,7 @@ func (s *Service) search(ctx context.Context, userID string, lq ListQuery) (Page
 	if err != nil {
 		return Page[Hit]{}, err
 	}
-	offset, err := decodeOffsetCursor(lq.Page.Cursor)
+	offset, err := s.cursors.ParseOffset(ctx, lq.Page.Cursor, maxSearchOffset)
 	if err != nil {
 		return Page[Hit]{}, err
 	}
@@ -88,7 +88,9 @@ func (s *Service) search(ctx context.Context, userID string, lq ListQuery) (Page
 	if len(rows) > limit {
 		rows = rows[:limit]
 		if offset+limit <= maxSearchOffset {
-			page.NextCursor = encodeOffsetCursor(offset + limit)
+			if page.NextCursor, err = s.cursors.Offset(ctx, offset+limit); err != nil {
+				return Page[Hit]{}, err
+			}
 		}
 	}
 	for _, r := range rows {

@@ -83,7 +83,7 @@ func (s *Service) GetRelationship(ctx context.Context, userID, id string) (store
 
 // ListRelationships returns a page of the user's relationships, in the order they were added.
 func (s *Service) ListRelationships(ctx context.Context, userID string, page PageRequest) (Page[store.Relationship], error) {
-	after, err := decodeTimeCursor(page.Cursor)
+	after, err := s.cursors.ParseTime(ctx, page.Cursor)
 	if err != nil {
 		return Page[store.Relationship]{}, err
 	}
@@ -92,7 +92,7 @@ func (s *Service) ListRelationships(ctx context.Context, userID string, page Pag
 	if err != nil {
 		return Page[store.Relationship]{}, err
 	}
-	return timePage(rows, limit, func(r store.Relationship) (time.Time, string) { return r.CreatedAt, r.ID }), nil
+	return timePage(ctx, s, rows, limit, func(r store.Relationship) (time.Time, string) { return r.CreatedAt, r.ID })
 }
 
 // UpdateRelationship changes the fields given; when that changes nothing
