@@ -81,9 +81,17 @@ func (s *Service) DeleteAccount(ctx context.Context, userID, password string) er
 	return s.st.InTx(ctx, func(tx *store.Tx) error { return tx.DeleteUser(ctx, userID) })
 }
 
-// RevokeSessions signs the user out everywhere.
-func (s *Service) RevokeSessions(ctx context.Context, userID string) error {
-	return s.st.InTx(ctx, func(tx *store.Tx) error { return tx.RevokeUserSessions(ctx, userID, s.now().UTC()) })
+// SignOutEverywhere shuts every client of the user out: every session
+// (this one included) and every personal access token, which someone who
+// took the account over may have created. Scripts need a new token after.
+func (s *Service) SignOutEverywhere(ctx context.Context, userID string) error {
+	return s.st.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.RevokeUserSessions(ctx, userID, s.now()); err != nil {
+			return err
+		}
+		_, err := tx.DeleteUserAccessTokens(ctx, userID)
+		return err
+	})
 }
 
 // SetTier sets the tier of the user with email (an admin command).

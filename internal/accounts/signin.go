@@ -118,7 +118,7 @@ func (s *Service) ForgotPassword(ctx context.Context, email, ip string) error {
 // ResetPassword consumes a reset token and sets the new password. Every
 // session of the user is revoked (rows deleted and the session epoch
 // advanced, so a session committed by a request already in flight is
-// refused too). Following the emailed link proves the email, so it is
+// refused too), and so is every personal access token. Following the emailed link proves the email, so it is
 // marked verified.
 func (s *Service) ResetPassword(ctx context.Context, token, password, ip string) error {
 	errs := validate.Errors{}
@@ -155,7 +155,12 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, ip string)
 		if err := tx.MarkEmailVerified(ctx, et.UserID, now); err != nil {
 			return err
 		}
-		_, err = tx.DeleteUserSessions(ctx, et.UserID)
+		if _, err := tx.DeleteUserSessions(ctx, et.UserID); err != nil {
+			return err
+		}
+		// Someone recovering a taken-over account expects the intruder
+		// out: their personal access tokens go too.
+		_, err = tx.DeleteUserAccessTokens(ctx, et.UserID)
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {

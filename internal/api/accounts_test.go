@@ -239,6 +239,8 @@ func TestPasswordResetRevokesEverySession(t *testing.T) {
 		phone := e.client()
 		phone.must(http.StatusOK, "POST", "/api/v1/auth/signin", map[string]any{"email": "fay@example.com", "password": goodPassword})
 		phone.must(http.StatusOK, "GET", "/api/v1/me", nil)
+		// An intruder's token: the reset must shut it out too.
+		patToken := phone.must(http.StatusCreated, "POST", "/api/v1/me/tokens", map[string]any{"name": "intruder"}).body["token"].(string)
 		if n := e.count(`SELECT COUNT(*) FROM sessions WHERE user_id = ?`, id); n != 2 {
 			t.Fatalf("%d session rows for the user, want 2", n)
 		}
@@ -257,6 +259,10 @@ func TestPasswordResetRevokesEverySession(t *testing.T) {
 		phone.must(http.StatusUnauthorized, "GET", "/api/v1/me", nil)
 		if n := e.count(`SELECT COUNT(*) FROM sessions WHERE user_id = ?`, id); n != 0 {
 			t.Errorf("%d session rows left after reset", n)
+		}
+		e.withBearer(patToken).must(http.StatusUnauthorized, "GET", "/api/v1/me", nil)
+		if n := e.count(`SELECT COUNT(*) FROM access_tokens WHERE user_id = ?`, id); n != 0 {
+			t.Errorf("%d access tokens left after reset", n)
 		}
 		anon.must(http.StatusUnauthorized, "POST", "/api/v1/auth/signin", map[string]any{"email": "fay@example.com", "password": goodPassword})
 		anon.must(http.StatusOK, "POST", "/api/v1/auth/signin", map[string]any{"email": "fay@example.com", "password": "a brand new password"})
@@ -490,21 +496,31 @@ func TestVerificationIsRateLimitedPerIPAndAccount(t *testing.T) {
 	}, func(o *acctOptions) { o.limits = limits })
 }
 
-func TestSignOutEverywhereRevokesOtherSessionsButNotTokens(t *testing.T) {
+func TestSignOutEverywhereRevokesEverySessionAndToken(t *testing.T) {
 	forEachAcctEngine(t, func(t *testing.T, e *acctEnv) {
 		laptop, id := e.signedIn("tia@example.com", goodPassword)
 		phone := e.client()
 		phone.must(http.StatusOK, "POST", "/api/v1/auth/signin", map[string]any{"email": "tia@example.com", "password": goodPassword})
 		token := laptop.must(http.StatusCreated, "POST", "/api/v1/me/tokens", map[string]any{"name": "cli"}).body["token"].(string)
 		other, _ := e.signedIn("uma@example.com", goodPassword)
+		otherToken := other.must(http.StatusCreated, "POST", "/api/v1/me/tokens", map[string]any{"name": "cli"}).body["token"].(string)
 
 		phone.must(http.StatusNoContent, "POST", "/api/v1/me/signout-everywhere", nil)
 		laptop.must(http.StatusUnauthorized, "GET", "/api/v1/me", nil)
 		phone.must(http.StatusUnauthorized, "GET", "/api/v1/me", nil)
-		e.withBearer(token).must(http.StatusOK, "GET", "/api/v1/me", nil)
+		e.withBearer(token).must(http.StatusUnauthorized, "GET", "/api/v1/me", nil)
 		other.must(http.StatusOK, "GET", "/api/v1/me", nil)
+		e.withBearer(otherToken).must(http.StatusOK, "GET", "/api/v1/me", nil)
+		if n := e.count(`SELECT COUNT(*) FROM access_tokens WHERE user_id = ?`, id); n != 0 {
+			t.Errorf("%d access tokens left", n)
+		}
 		if n := e.count(`SELECT COUNT(*) FROM sessions WHERE user_id = ?`, id); n != 0 {
 			t.Errorf("%d session rows left", n)
 		}
+		// A token made afterwards works: signing out everywhere is not a ban.
+		again := e.client()
+		again.must(http.StatusOK, "POST", "/api/v1/auth/signin", map[string]any{"email": "tia@example.com", "password": goodPassword})
+		fresh := again.must(http.StatusCreated, "POST", "/api/v1/me/tokens", map[string]any{"name": "cli"}).body["token"].(string)
+		e.withBearer(fresh).must(http.StatusOK, "GET", "/api/v1/me", nil)
 	})
 }

@@ -141,13 +141,13 @@ func (a *API) resetPassword(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// signOutEverywhere revokes every session of the user, this one included.
-// Personal access tokens are separate credentials and stay valid.
+// signOutEverywhere revokes every session of the user, this one included,
+// and every personal access token.
 func (a *API) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
 	if !a.requireAccounts(w) {
 		return
 	}
-	if err := a.accounts.RevokeSessions(r.Context(), frontdoor.UserID(r.Context())); err != nil {
+	if err := a.accounts.SignOutEverywhere(r.Context(), frontdoor.UserID(r.Context())); err != nil {
 		a.writeServiceError(w, r, err)
 		return
 	}

@@ -157,3 +157,14 @@ func (t *Tx) DeleteAccessToken(ctx context.Context, userID, id string) error {
 	res, err := t.exec(ctx, `DELETE FROM access_tokens WHERE id = ? AND user_id = ?`, id, userID)
 	return acctAffected(res, err, "access token")
 }
+
+// DeleteUserAccessTokens revokes every token of the user (sign-out
+// everywhere, password reset) and reports how many there were.
+func (t *Tx) DeleteUserAccessTokens(ctx context.Context, userID string) (int64, error) {
+	res, err := t.exec(ctx, `DELETE FROM access_tokens WHERE user_id = ?`, userID)
+	if err != nil {
+		return 0, fmt.Errorf("delete access tokens: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
