@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/resonant-journal/resonant/internal/analysis/offline"
 )
@@ -38,17 +40,30 @@ func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 
 	a := offline.New()
-	sc := bufio.NewScanner(stdin)
-	sc.Buffer(make([]byte, 64<<10), maxAnalyzeLine)
+	rd := bufio.NewReaderSize(stdin, 64<<10)
 	w := bufio.NewWriter(stdout)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	var line []byte
-	for sc.Scan() {
+	var text, line []byte
+	for n := 1; ; n++ {
+		var size int
+		var err error
+		text, size, err = readLine(rd, text[:0], maxAnalyzeLine)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return errors.Join(fmt.Errorf("analyze: read stdin: %w", err), w.Flush())
+		}
 		if err := ctx.Err(); err != nil {
 			return errors.Join(err, w.Flush())
 		}
-		r := a.Analyze(sc.Text())
+		if size > len(text) {
+			// One result per input line still: analyse what fits and say so.
+			fmt.Fprintf(stderr, "resonant analyze: line %d is %d bytes, over the %d-byte limit; analysed its first %d bytes\n",
+				n, size, maxAnalyzeLine, len(text))
+		}
+		r := a.Analyze(string(text))
 		if *format == "score" {
 			line = strconv.AppendFloat(line[:0], r.SentimentScore, 'f', 4, 64)
 			line = append(line, '\n')
@@ -61,11 +76,52 @@ func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			return fmt.Errorf("analyze: write: %w", err)
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return errors.Join(fmt.Errorf("analyze: read stdin: %w", err), w.Flush())
-	}
 	if err := w.Flush(); err != nil {
 		return fmt.Errorf("analyze: write: %w", err)
 	}
 	return nil
+}
+
+// readLine appends the next line of r (without its "\n" or "\r\n") to buf,
+// keeping at most limit bytes of it, cut at a character boundary; size is the
+// line's whole length. At the end of input it returns io.EOF; a last line
+// without a newline is still a line.
+func readLine(r *bufio.Reader, buf []byte, limit int) (line []byte, size int, err error) {
+	for {
+		chunk, err := r.ReadSlice('\n')
+		part := bytes.TrimSuffix(chunk, []byte("\n"))
+		size += len(part)
+		if room := limit - len(buf); room > 0 {
+			buf = append(buf, part[:min(len(part), room)]...)
+		}
+		switch {
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case err != nil && !errors.Is(err, io.EOF):
+			return buf, size, err
+		case errors.Is(err, io.EOF) && size == 0:
+			return buf, 0, io.EOF
+		}
+		if size > len(buf) {
+			buf = trimPartialRune(buf)
+		} else if bytes.HasSuffix(buf, []byte("\r")) {
+			buf, size = buf[:len(buf)-1], size-1
+		}
+		return buf, size, nil
+	}
+}
+
+// trimPartialRune drops an incomplete UTF-8 sequence left at the end of b by
+// cutting it short.
+func trimPartialRune(b []byte) []byte {
+	for i := 1; i <= utf8.UTFMax && i <= len(b); i++ {
+		c := b[len(b)-i]
+		if utf8.RuneStart(c) {
+			if !utf8.FullRune(b[len(b)-i:]) {
+				return b[:len(b)-i]
+			}
+			return b
+		}
+	}
+	return b
 }

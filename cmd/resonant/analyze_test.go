@@ -1,9 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -78,4 +83,73 @@ func TestAnalyzeAcceptsLongLines(t *testing.T) {
 	if strings.Count(out.String(), "\n") != 1 {
 		t.Fatalf("want one line, got %q", out.String())
 	}
+}
+
+// TestAnalyzeGoesOnPastAnOverlongLine: a line over the limit used to stop
+// the run with "bufio.Scanner: token too long", dropping every later line.
+func TestAnalyzeGoesOnPastAnOverlongLine(t *testing.T) {
+	// "é" is two bytes and the limit is even, so an odd prefix makes the
+	// cut fall inside a character.
+	long := "x" + strings.Repeat("é", maxAnalyzeLine) // 2 MiB + 1 byte
+	in := "We got engaged today!\r\n" + long + "\nHe forgot our anniversary again.\n" + long
+	var out, errOut bytes.Buffer
+	if err := runAnalyze(context.Background(), []string{"--format=score"}, strings.NewReader(in), &out, &errOut); err != nil {
+		t.Fatalf("runAnalyze: %v (stderr %q)", err, errOut.String())
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("got %d results for 4 lines: %q", len(lines), out.String())
+	}
+	if lines[0] != scoreOf(t, "We got engaged today!") || lines[2] != scoreOf(t, "He forgot our anniversary again.") {
+		t.Errorf("results %q: the lines around the long one must be analysed as usual", lines)
+	}
+	wantErr := fmt.Sprintf("resonant analyze: line 2 is %d bytes, over the %d-byte limit; analysed its first %d bytes\n"+
+		"resonant analyze: line 4 is %d bytes, over the %d-byte limit; analysed its first %d bytes\n",
+		len(long), maxAnalyzeLine, maxAnalyzeLine-1, len(long), maxAnalyzeLine, maxAnalyzeLine-1)
+	if errOut.String() != wantErr {
+		t.Errorf("stderr = %q, want %q", errOut.String(), wantErr)
+	}
+}
+
+func TestReadLineCutsAtACharacterBoundary(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		limit int
+		want  []string
+		sizes []int
+	}{
+		{"abc\ndef", 10, []string{"abc", "def"}, []int{3, 3}},
+		{"abc\r\n\n", 10, []string{"abc", ""}, []int{3, 0}},
+		{"abcdef\nxy\n", 4, []string{"abcd", "xy"}, []int{6, 2}},
+		{"aéé\n", 2, []string{"a"}, []int{5}},
+		{"a😀b\n", 4, []string{"a"}, []int{6}},
+		{"a😀b\n", 5, []string{"a😀"}, []int{6}},
+		{"", 4, nil, nil},
+	} {
+		rd := bufio.NewReaderSize(strings.NewReader(tc.in), 16)
+		var got []string
+		var sizes []int
+		for {
+			line, size, err := readLine(rd, nil, tc.limit)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, sizes = append(got, string(line)), append(sizes, size)
+		}
+		if !slices.Equal(got, tc.want) || !slices.Equal(sizes, tc.sizes) {
+			t.Errorf("readLine(%q, %d) = %q %v, want %q %v", tc.in, tc.limit, got, sizes, tc.want, tc.sizes)
+		}
+	}
+}
+
+func scoreOf(t *testing.T, text string) string {
+	t.Helper()
+	var out bytes.Buffer
+	if err := runAnalyze(context.Background(), []string{"--format=score"}, strings.NewReader(text+"\n"), &out, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSuffix(out.String(), "\n")
 }

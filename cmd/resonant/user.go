@@ -59,7 +59,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("database %s is not migrated (run 'resonant migrate' first)", cfg.DatabaseDescription())
 	}
 	// Admin commands send no mail; the outbox only satisfies the service.
-	svc, err := accounts.New(accounts.Config{Store: st, Mailer: &mail.FileOutbox{Dir: filepath.Join(cfg.DataDir, "outbox"), From: "resonant@localhost"}, BaseURL: cfg.BaseURL})
+	svc, err := accounts.New(accounts.Config{Store: st, Mailer: &mail.FileOutbox{Dir: filepath.Join(cfg.DataDir, "outbox"), From: cfg.MailFrom}, BaseURL: cfg.BaseURL})
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -89,7 +91,7 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.ClerkWebhookSecret, "clerk-webhook-secret", "", "Clerk webhook signing secret (whsec_…); empty = POST /api/v1/webhooks/clerk off")
 	fs.StringVar(&c.ClerkWebhookSecretFile, "clerk-webhook-secret-file", "", "file holding the Clerk webhook signing secret")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed (e.g. 127.0.0.1,10.0.0.0/8); empty = none")
-	fs.StringVar(&c.MailFrom, "mail-from", "", "sender of outgoing mail, e.g. 'Resonant <resonant@example.com>' (default resonant@<base-url host>)")
+	fs.StringVar(&c.MailFrom, "mail-from", "", "sender of outgoing mail, e.g. 'Resonant <resonant@example.com>' (default resonant@<base-url host>, or resonant@localhost when that host is an IP address or has no dot)")
 }
 
 // Parse reads args (without the program and subcommand names) and the
@@ -186,7 +188,25 @@ func (c *Config) finish() error {
 		c.BaseURL = "http://" + c.Addr
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if c.MailFrom == "" {
+		c.MailFrom = DefaultMailFrom(c.BaseURL)
+	}
 	return nil
+}
+
+// DefaultMailFrom is the sender used when --mail-from is not set:
+// resonant@ the base URL's host when that host can be a mail domain, and
+// resonant@localhost when it cannot (an IP address, or a name without a
+// dot such as the default 127.0.0.1 or localhost).
+func DefaultMailFrom(baseURL string) string {
+	host := ""
+	if u, err := url.Parse(baseURL); err == nil {
+		host = u.Hostname()
+	}
+	if host == "" || net.ParseIP(host) != nil || !strings.Contains(host, ".") {
+		host = "localhost"
+	}
+	return "Resonant <resonant@" + host + ">"
 }
 
 // readSecretFiles fills each secret given only as a file (--…-file), so

@@ -124,3 +124,28 @@ func TestTrustedProxiesAcceptAddressesAndCIDRs(t *testing.T) {
 		t.Fatalf("prefixes = %s", got)
 	}
 }
+
+// TestMailFromFollowsTheBaseURL: the README says mail comes from
+// resonant@<base-url host>; an IP address cannot be a mail domain, so the
+// default base URL gives resonant@localhost, as the README now says too.
+func TestMailFromFollowsTheBaseURL(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "Resonant <resonant@localhost>"},
+		{[]string{"--base-url", "https://journal.example.com/"}, "Resonant <resonant@journal.example.com>"},
+		{[]string{"--base-url", "http://journal.example.com:8443"}, "Resonant <resonant@journal.example.com>"},
+		{[]string{"--base-url", "http://localhost:9000"}, "Resonant <resonant@localhost>"},
+		{[]string{"--base-url", "http://[::1]:9000"}, "Resonant <resonant@localhost>"},
+		{[]string{"--base-url", "https://journal.example.com", "--mail-from", "Us <us@example.org>"}, "Us <us@example.org>"},
+	} {
+		c, err := Parse("serve", tc.args, env(nil), &bytes.Buffer{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.MailFrom != tc.want {
+			t.Errorf("%v: MailFrom = %q, want %q", tc.args, c.MailFrom, tc.want)
+		}
+	}
+}

@@ -89,7 +89,7 @@ func New(s *store.Store, opts Options) (*Client, error) {
 		RescueStuckJobsAfter: opts.RescueStuckJobsAfter,
 		FetchPollInterval:    opts.FetchPollInterval,
 		FetchCooldown:        20 * time.Millisecond,
-		Logger:               opts.Logger.With("component", "river"),
+		Logger:               riverLogger(opts.Logger),
 		PeriodicJobs:         opts.PeriodicJobs,
 		// Completed jobs are bookkeeping only; analysis results live in
 		// our own tables, so River's copies need not linger.

@@ -3,7 +3,6 @@ package server
 import (
 	"fmt"
 	"log/slog"
-	"net"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -35,17 +34,10 @@ func newAccounts(cfg *config.Config, st *store.Store, mailer mail.Mailer, now fu
 }
 
 // newMailer builds the outgoing mailer: SMTP when configured, else the
-// .eml outbox in the data directory.
+// .eml outbox in the data directory. The sender is --mail-from, which
+// config defaults from the base URL.
 func newMailer(cfg *config.Config) (mail.Mailer, error) {
-	base, err := url.Parse(cfg.BaseURL)
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, fmt.Errorf("--base-url must be an http:// or https:// URL, not %q", cfg.BaseURL)
-	}
-	from := cfg.MailFrom
-	if from == "" {
-		from = "Resonant <resonant@" + mailDomain(base.Hostname()) + ">"
-	}
-	return mail.New(cfg.SMTPURL, filepath.Join(cfg.DataDir, "outbox"), from)
+	return mail.New(cfg.SMTPURL, filepath.Join(cfg.DataDir, "outbox"), cfg.MailFrom)
 }
 
 // newClerk builds Clerk mode when it is configured; nil otherwise.
@@ -67,12 +59,4 @@ func newClerk(cfg *config.Config, acc *accounts.Service, now func() time.Time, l
 		return nil, fmt.Errorf("clerk mode: %w", err)
 	}
 	return clerk, nil
-}
-
-// mailDomain is host when it can be a mail domain, else "localhost".
-func mailDomain(host string) string {
-	if host == "" || net.ParseIP(host) != nil || !strings.Contains(host, ".") {
-		return "localhost"
-	}
-	return host
 }
