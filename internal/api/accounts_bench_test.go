@@ -18,10 +18,10 @@ func BenchmarkAuthenticatedRequest(b *testing.B) {
 	_, token := NewTestUserToken(b, e.acc, "bench@example.com")
 	browser, _ := e.signedIn("browser@example.com", goodPassword)
 	var cookie string
-	for _, c := range browser.hc.Jar.Cookies(mustURL(b, e.srv.URL)) {
+	for _, c := range browser.hc.Jar.Cookies(mustURL(b, e.URL)) {
 		cookie = c.Name + "=" + c.Value
 	}
-	handler := e.srv.Config.Handler
+	handler := e.Handler
 	for _, bc := range []struct{ name, header, value string }{
 		{"anonymous", "", ""},
 		{"bearer", "Authorization", "Bearer " + token},

@@ -3,66 +3,36 @@ package api_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/resonant-journal/resonant/internal/accounts"
 	"github.com/resonant-journal/resonant/internal/frontdoor"
-	"github.com/resonant-journal/resonant/internal/mail"
+	"github.com/resonant-journal/resonant/internal/server/servertest"
 	"github.com/resonant-journal/resonant/internal/store"
 	"github.com/resonant-journal/resonant/internal/store/storetest"
 )
 
-// cheapPasswords keeps tests fast; the production cost is checked in the
-// accounts package and measured by its benchmark.
-var cheapPasswords = accounts.PasswordParams{MemoryKiB: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+// cheapPasswords and generousLimits are the harness's.
+var (
+	cheapPasswords = servertest.CheapPasswords
+	generousLimits = servertest.GenerousLimits
+)
 
-// generousLimits stay out of the way of tests that are not about limits.
-var generousLimits = accounts.Limits{
-	SignInPerIP: accounts.Rate{N: 1000, Per: time.Minute}, SignInPerAccount: accounts.Rate{N: 1000, Per: time.Minute},
-	SignUpPerIP: accounts.Rate{N: 1000, Per: time.Minute}, ForgotPerIP: accounts.Rate{N: 1000, Per: time.Minute},
-	ForgotPerAccount: accounts.Rate{N: 1000, Per: time.Minute}, VerifyPerIP: accounts.Rate{N: 1000, Per: time.Minute},
-	VerifyPerAccount: accounts.Rate{N: 1000, Per: time.Minute},
-}
-
-// acctClock is a settable clock shared by the service and the sessions.
-type acctClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *acctClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *acctClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-// acctEnv is a running API with built-in accounts over a fresh store.
+// acctEnv is the harness's server as the accounts tests use it.
 type acctEnv struct {
+	*servertest.Server
 	t      testing.TB
 	store  *store.Store
 	acc    *accounts.Service
-	srv    *httptest.Server
 	outbox string
-	clock  *acctClock
+	clock  *servertest.Clock
 }
 
 type acctOptions struct {
@@ -76,24 +46,11 @@ func newAcctEnv(t testing.TB, s *store.Store, opts ...func(*acctOptions)) *acctE
 	for _, f := range opts {
 		f(&o)
 	}
-	clock := &acctClock{t: time.Now().UTC()}
-	outbox := filepath.Join(t.TempDir(), "outbox")
-	e := &acctEnv{t: t, store: s, outbox: outbox, clock: clock}
-	e.srv = httptest.NewUnstartedServer(nil)
-	acc, err := accounts.New(accounts.Config{
-		Store: s, Mailer: &mail.FileOutbox{Dir: outbox, From: "Resonant <resonant@example.com>"},
-		BaseURL: "http://" + e.srv.Listener.Addr().String(), Now: clock.Now, Password: cheapPasswords, Limits: o.limits,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.acc = acc
-	o.session.Now = clock.Now
-	e.srv.Config.Handler = routeTable(s, acc, nil, nil, o.session)
-	e.srv.Start()
-	t.Cleanup(e.srv.Close)
-	t.Cleanup(acc.Wait)
-	return e
+	return wrapAcctEnv(t, servertest.Start(t, s, servertest.Options{Limits: o.limits, Session: o.session}))
+}
+
+func wrapAcctEnv(t testing.TB, srv *servertest.Server) *acctEnv {
+	return &acctEnv{Server: srv, t: t, store: srv.Store, acc: srv.Accounts, outbox: srv.Outbox, clock: srv.Clock}
 }
 
 func forEachAcctEngine(t *testing.T, fn func(t *testing.T, e *acctEnv), opts ...func(*acctOptions)) {
@@ -102,23 +59,20 @@ func forEachAcctEngine(t *testing.T, fn func(t *testing.T, e *acctEnv), opts ...
 
 // acctClient is one browser (its own cookie jar) or API client.
 type acctClient struct {
-	e      *acctEnv
-	hc     *http.Client
-	header http.Header
+	e  *acctEnv
+	c  *servertest.Client
+	hc *http.Client
 }
 
 func (e *acctEnv) client() *acctClient {
-	jar, _ := cookiejar.New(nil)
-	return &acctClient{e: e, hc: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
-		return http.ErrUseLastResponse
-	}}, header: http.Header{}}
+	c := e.Client()
+	return &acctClient{e: e, c: c, hc: c.HC}
 }
 
 // withBearer returns a client that sends token and no cookies.
 func (e *acctEnv) withBearer(token string) *acctClient {
-	c := e.client()
-	c.header.Set("Authorization", "Bearer "+token)
-	return c
+	c := e.Bearer(token)
+	return &acctClient{e: e, c: c, hc: c.HC}
 }
 
 type acctResp struct {
@@ -126,69 +80,19 @@ type acctResp struct {
 	header http.Header
 	raw    []byte
 	body   map[string]any
+	r      servertest.Response
 }
 
 // field digs a value out of the decoded body: r.field("user", "id").
-func (r acctResp) field(path ...string) any {
-	var v any = r.body
-	for _, p := range path {
-		m, _ := v.(map[string]any)
-		v = m[p]
-	}
-	return v
-}
+func (r acctResp) field(path ...string) any { return r.r.Field(path...) }
 
 // errorFields lists the fields an error answer names, sorted.
-func (r acctResp) errorFields() []string {
-	m, _ := r.field("error", "fields").(map[string]any)
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+func (r acctResp) errorFields() []string { return r.r.ErrorFields() }
 
 func (c *acctClient) do(method, path string, body any, header ...string) acctResp {
 	c.e.t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	default:
-		raw, err := json.Marshal(b)
-		if err != nil {
-			c.e.t.Fatal(err)
-		}
-		rd = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, c.e.srv.URL+path, rd)
-	if err != nil {
-		c.e.t.Fatal(err)
-	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for k, v := range c.header {
-		req.Header[k] = v
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		c.e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out := acctResp{status: resp.StatusCode, header: resp.Header}
-	out.raw, _ = io.ReadAll(resp.Body)
-	if len(out.raw) > 0 && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
-		if err := json.Unmarshal(out.raw, &out.body); err != nil {
-			c.e.t.Fatalf("%s %s: body is not JSON: %s", method, path, out.raw)
-		}
-	}
-	return out
+	r := c.c.In(c.e.t).Do(method, path, body, header...)
+	return acctResp{status: r.Status, header: r.Header, raw: r.Raw, body: r.Body, r: r}
 }
 
 // must is do that fails the test unless the status is want.

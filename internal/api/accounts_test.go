@@ -10,6 +10,7 @@ import (
 
 	"github.com/resonant-journal/resonant/internal/accounts"
 	"github.com/resonant-journal/resonant/internal/frontdoor"
+	"github.com/resonant-journal/resonant/internal/server/servertest"
 )
 
 const goodPassword = "correct horse battery"
@@ -82,43 +83,28 @@ func TestAccountLifecycle(t *testing.T) {
 
 func TestSignUpRejectsBadInputNamingTheField(t *testing.T) {
 	long := func(n int) string { return strings.Repeat("a", n) }
-	cases := []struct {
-		name       string
-		body       any
-		wantStatus int
-		wantFields []string
-		wantCode   string
-	}{
-		{"malformed JSON", `{"email":`, 400, nil, "malformed_json"},
-		{"not an object", `[1,2]`, 400, nil, ""},
-		{"two objects", `{} {}`, 400, nil, "malformed_json"},
-		{"missing everything", map[string]any{}, 400, []string{"email", "name", "password"}, "validation_failed"},
-		{"short password", map[string]any{"email": "a@example.com", "password": "123456789", "name": "A"}, 400, []string{"password"}, ""},
-		{"password over 1024 bytes", map[string]any{"email": "a@example.com", "password": long(1025), "name": "A"}, 400, []string{"password"}, ""},
-		{"email over 254", map[string]any{"email": long(250) + "@x.io", "password": goodPassword, "name": "A"}, 400, []string{"email"}, ""},
-		{"invalid email", map[string]any{"email": "not an email", "password": goodPassword, "name": "A"}, 400, []string{"email"}, ""},
-		{"email with display name", map[string]any{"email": "Ann <a@example.com>", "password": goodPassword, "name": "A"}, 400, []string{"email"}, ""},
-		{"name over 100", map[string]any{"email": "a@example.com", "password": goodPassword, "name": long(101)}, 400, []string{"name"}, ""},
-		{"blank name", map[string]any{"email": "a@example.com", "password": goodPassword, "name": "   "}, 400, []string{"name"}, ""},
-		{"wrong type", map[string]any{"email": 42, "password": goodPassword, "name": "A"}, 400, []string{"email"}, ""},
-		{"unknown field", map[string]any{"email": "a@example.com", "password": goodPassword, "name": "A", "tier": "premium"}, 400, []string{"tier"}, ""},
-		{"body too large", `{"name":"` + long(20<<10) + `"}`, 413, nil, "body_too_large"},
+	code := func(c string) []string { return []string{`"code":"` + c + `"`} }
+	signUp := func(name string, body any, wantStatus int, wantFields []string, wantBody []string) servertest.Scenario {
+		return servertest.Scenario{Name: name, Method: "POST", Path: "/api/v1/auth/signup", Body: body, WantStatus: wantStatus, WantFields: wantFields, WantBody: wantBody}
+	}
+	scenarios := []servertest.Scenario{
+		signUp("malformed JSON", `{"email":`, 400, nil, code("malformed_json")),
+		signUp("not an object", `[1,2]`, 400, nil, nil),
+		signUp("two objects", `{} {}`, 400, nil, code("malformed_json")),
+		signUp("missing everything", map[string]any{}, 400, []string{"email", "name", "password"}, code("validation_failed")),
+		signUp("short password", map[string]any{"email": "a@example.com", "password": "123456789", "name": "A"}, 400, []string{"password"}, nil),
+		signUp("password over 1024 bytes", map[string]any{"email": "a@example.com", "password": long(1025), "name": "A"}, 400, []string{"password"}, nil),
+		signUp("email over 254", map[string]any{"email": long(250) + "@x.io", "password": goodPassword, "name": "A"}, 400, []string{"email"}, nil),
+		signUp("invalid email", map[string]any{"email": "not an email", "password": goodPassword, "name": "A"}, 400, []string{"email"}, nil),
+		signUp("email with display name", map[string]any{"email": "Ann <a@example.com>", "password": goodPassword, "name": "A"}, 400, []string{"email"}, nil),
+		signUp("name over 100", map[string]any{"email": "a@example.com", "password": goodPassword, "name": long(101)}, 400, []string{"name"}, nil),
+		signUp("blank name", map[string]any{"email": "a@example.com", "password": goodPassword, "name": "   "}, 400, []string{"name"}, nil),
+		signUp("wrong type", map[string]any{"email": 42, "password": goodPassword, "name": "A"}, 400, []string{"email"}, nil),
+		signUp("unknown field", map[string]any{"email": "a@example.com", "password": goodPassword, "name": "A", "tier": "premium"}, 400, []string{"tier"}, nil),
+		signUp("body too large", `{"name":"`+long(20<<10)+`"}`, 413, nil, code("body_too_large")),
 	}
 	forEachAcctEngine(t, func(t *testing.T, e *acctEnv) {
-		c := e.client()
-		for _, tc := range cases {
-			r := c.do("POST", "/api/v1/auth/signup", tc.body)
-			if r.status != tc.wantStatus {
-				t.Errorf("%s: status %d %s, want %d", tc.name, r.status, r.raw, tc.wantStatus)
-				continue
-			}
-			if tc.wantFields != nil && !slices.Equal(r.errorFields(), tc.wantFields) {
-				t.Errorf("%s: fields %v, want %v (%s)", tc.name, r.errorFields(), tc.wantFields, r.raw)
-			}
-			if tc.wantCode != "" && r.field("error", "code") != tc.wantCode {
-				t.Errorf("%s: code %v, want %s", tc.name, r.field("error", "code"), tc.wantCode)
-			}
-		}
+		e.Run(t, scenarios)
 		if n := e.count(`SELECT COUNT(*) FROM users`); n != 0 {
 			t.Errorf("bad sign-ups left %d users behind", n)
 		}
@@ -376,21 +362,26 @@ func TestCrossOriginCookieWritesAreRefused(t *testing.T) {
 
 func TestProtectedPathsRequireAuthentication(t *testing.T) {
 	forEachAcctEngine(t, func(t *testing.T, e *acctEnv) {
-		c := e.client()
+		var scenarios []servertest.Scenario
 		for _, p := range []string{"/api/v1/me", "/api/v1/me/tokens", "/api/v1/entries", "/api/v1/anything"} {
-			r := c.do("GET", p, nil)
-			if r.status != http.StatusUnauthorized || r.field("error", "code") != "unauthenticated" {
-				t.Errorf("GET %s = %d %s", p, r.status, r.raw)
-			}
+			scenarios = append(scenarios, servertest.Scenario{Name: "GET " + p, Method: "GET", Path: p, WantStatus: http.StatusUnauthorized,
+				WantBody: []string{`"code":"unauthenticated"`}})
 		}
-		r := c.do("GET", "/dashboard", nil)
-		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/signin?next=%2Fdashboard" {
-			t.Errorf("GET /dashboard = %d %q", r.status, r.header.Get("Location"))
-		}
-		r = c.do("GET", "/healthz", nil)
-		if r.status != http.StatusOK || r.header.Get("X-Content-Type-Options") != "nosniff" || r.header.Get("Referrer-Policy") != "no-referrer" {
-			t.Errorf("GET /healthz = %d %v", r.status, r.header)
-		}
+		scenarios = append(scenarios,
+			servertest.Scenario{Name: "a page redirects to sign-in", Method: "GET", Path: "/dashboard", WantStatus: http.StatusSeeOther,
+				Check: func(t *testing.T, r servertest.Response) {
+					if r.Header.Get("Location") != "/signin?next=%2Fdashboard" {
+						t.Errorf("GET /dashboard = %d %q", r.Status, r.Header.Get("Location"))
+					}
+				}},
+			servertest.Scenario{Name: "health is public with security headers", Method: "GET", Path: "/healthz", WantStatus: http.StatusOK,
+				Check: func(t *testing.T, r servertest.Response) {
+					if r.Header.Get("X-Content-Type-Options") != "nosniff" || r.Header.Get("Referrer-Policy") != "no-referrer" {
+						t.Errorf("GET /healthz = %d %v", r.Status, r.Header)
+					}
+				}},
+		)
+		e.Run(t, scenarios)
 	})
 }
 

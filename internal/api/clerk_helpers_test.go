@@ -12,16 +12,12 @@ import (
 	"encoding/pem"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/resonant-journal/resonant/internal/accounts"
-	"github.com/resonant-journal/resonant/internal/frontdoor"
-	"github.com/resonant-journal/resonant/internal/journal"
-	"github.com/resonant-journal/resonant/internal/mail"
+	"github.com/resonant-journal/resonant/internal/server/servertest"
 	"github.com/resonant-journal/resonant/internal/store"
 	"github.com/resonant-journal/resonant/internal/store/storetest"
 )
@@ -56,34 +52,12 @@ func newClerkEnv(t testing.TB, s *store.Store, opts ...func(*clerkOptions)) *cle
 	}
 	e := &clerkEnv{key: key, publicPEM: publicKeyPEM(t, &key.PublicKey), secret: make([]byte, 24)}
 	_, _ = rand.Read(e.secret)
-	clock := &acctClock{t: time.Now().UTC().Truncate(time.Second)}
-	e.acctEnv = &acctEnv{t: t, store: s, outbox: filepath.Join(t.TempDir(), "outbox"), clock: clock}
-	e.srv = httptest.NewUnstartedServer(nil)
-	acc, err := accounts.New(accounts.Config{
-		Store: s, Mailer: &mail.FileOutbox{Dir: e.outbox, From: "Resonant <resonant@example.com>"},
-		BaseURL: "http://" + e.srv.Listener.Addr().String(), Now: clock.Now, Password: cheapPasswords, Limits: generousLimits,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.acc = acc
-	cc := accounts.ClerkConfig{
-		Accounts: acc, PublicKeyPEM: e.publicPEM, Issuer: testIssuer, AuthorizedParties: []string{testOrigin},
-		Now: clock.Now,
-	}
+	cc := accounts.ClerkConfig{PublicKeyPEM: e.publicPEM, Issuer: testIssuer, AuthorizedParties: []string{testOrigin}}
 	if !o.noWebhooks {
 		cc.WebhookSecret = "whsec_" + base64.StdEncoding.EncodeToString(e.secret)
 	}
-	clerk, err := accounts.NewClerk(cc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Relationships need no job queue; the tests create no entries.
-	jr := journal.New(journal.Config{Store: s, Now: clock.Now})
-	e.srv.Config.Handler = routeTable(s, acc, clerk, jr, frontdoor.SessionConfig{Now: clock.Now})
-	e.srv.Start()
-	t.Cleanup(e.srv.Close)
-	t.Cleanup(acc.Wait)
+	srv := servertest.Start(t, s, servertest.Options{Clerk: &cc, Clock: servertest.NewClock(time.Now().UTC().Truncate(time.Second), 0)})
+	e.acctEnv = wrapAcctEnv(t, srv)
 	return e
 }
 

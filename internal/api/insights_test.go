@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -13,20 +12,12 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/resonant-journal/resonant/internal/analysis"
-	"github.com/resonant-journal/resonant/internal/api"
-	"github.com/resonant-journal/resonant/internal/frontdoor"
 	"github.com/resonant-journal/resonant/internal/insight"
-	"github.com/resonant-journal/resonant/internal/journal"
-	"github.com/resonant-journal/resonant/internal/mail"
 	"github.com/resonant-journal/resonant/internal/queue"
-	"github.com/resonant-journal/resonant/internal/server"
+	"github.com/resonant-journal/resonant/internal/server/servertest"
 	"github.com/resonant-journal/resonant/internal/store"
 	"github.com/resonant-journal/resonant/internal/store/storetest"
 )
-
-type nopMailer struct{}
-
-func (nopMailer) Send(context.Context, mail.Message) error { return nil }
 
 // insightEnv is the API with the journal, the insight service and a running
 // job queue (offline analyzer, score recomputation): publishing an entry
@@ -39,39 +30,21 @@ type insightEnv struct {
 
 func newInsightEnv(t *testing.T, s *store.Store) *insightEnv {
 	t.Helper()
-	ctx := context.Background()
-	if _, err := s.Migrate(ctx, queue.MigrateStep(s)); err != nil {
-		t.Fatal(err)
-	}
 	e := &insightEnv{recomputed: make(chan queue.RecomputeScoreArgs, 100)}
-	jobs := &lateJobs{}
-	e.insight = insight.New(insight.Config{Store: s, Jobs: jobs, Mailer: nopMailer{}, BaseURL: "http://resonant.test"})
-	workers := river.NewWorkers()
-	river.AddWorker(workers, analysis.NewWorker(analysis.Config{Store: s,
-		OnFinish: func(ctx context.Context, tx *store.Tx, a store.Analysis) error {
-			return e.insight.AnalysisLanded(ctx, tx, a.UserID, a.RelationshipID, a.EntryID, a.CompletedAt)
-		}}))
-	insight.AddWorkers(workers, e.insight, func(args queue.RecomputeScoreArgs, _ insight.RecomputeResult) { e.recomputed <- args })
-	client, err := queue.New(s, queue.Options{Workers: workers, FetchPollInterval: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	jobs.InsightJobs = queue.NewInsightJobs(client)
-	clock := &testClock{t: time.Now().UTC()}
-	svc := journal.New(journal.Config{Store: s, Enqueuer: queue.NewAnalysisJobs(client), Evidence: e.insight, Now: clock.Now})
-	door := frontdoor.New(frontdoor.Config{Store: s})
-	routes := server.Routes{Door: door, Store: s, API: api.New(api.Config{Door: door, Journal: svc, Insight: e.insight})}
-	srv := httptest.NewServer(withTestUser(routes.Handler()))
-	t.Cleanup(srv.Close)
-	if err := client.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = client.Stop(context.Background()) })
-	e.journalEnv = &journalEnv{t: t, store: s, srv: srv, jobs: client}
+	srv := servertest.Start(t, s, servertest.Options{
+		Clock: servertest.NewClock(time.Now().UTC(), time.Microsecond),
+		Workers: func(w *river.Workers, srv *servertest.Server) {
+			river.AddWorker(w, analysis.NewWorker(analysis.Config{Store: s,
+				OnFinish: func(ctx context.Context, tx *store.Tx, a store.Analysis) error {
+					return srv.Insight.AnalysisLanded(ctx, tx, a.UserID, a.RelationshipID, a.EntryID, a.CompletedAt)
+				}}))
+			insight.AddWorkers(w, srv.Insight, func(args queue.RecomputeScoreArgs, _ insight.RecomputeResult) { e.recomputed <- args })
+		},
+	})
+	e.insight = srv.Insight
+	e.journalEnv = &journalEnv{Server: srv, t: t, store: s, jobs: srv.Jobs}
 	return e
 }
-
-type lateJobs struct{ *queue.InsightJobs }
 
 // waitRecompute waits for a recompute of rel.
 func (e *insightEnv) waitRecompute(rel string) {
@@ -261,7 +234,7 @@ func TestUnsubscribeLinkNeedsNoSignIn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp, err := e.srv.Client().Get(e.srv.URL + "/api/v1/reminders/unsubscribe?token=" + token)
+		resp, err := http.Get(e.URL + "/api/v1/reminders/unsubscribe?token=" + token)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -278,7 +251,7 @@ func TestUnsubscribeLinkNeedsNoSignIn(t *testing.T) {
 			t.Fatalf("flags after unsubscribe: %s", flags)
 		}
 		// RFC 8058 one-click POST from a mail client.
-		resp, err = e.srv.Client().Post(e.srv.URL+"/api/v1/reminders/unsubscribe?token="+token, "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
+		resp, err = http.Post(e.URL+"/api/v1/reminders/unsubscribe?token="+token, "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,14 +5,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"testing"
+	"time"
 
-	"github.com/resonant-journal/resonant/internal/accounts"
-	"github.com/resonant-journal/resonant/internal/frontdoor"
 	"github.com/resonant-journal/resonant/internal/journal"
-	"github.com/resonant-journal/resonant/internal/mail"
-	"github.com/resonant-journal/resonant/internal/queue"
+	"github.com/resonant-journal/resonant/internal/server/servertest"
 	"github.com/resonant-journal/resonant/internal/store/storetest"
 )
 
@@ -25,20 +22,8 @@ func BenchmarkPublishOverHTTP(b *testing.B) {
 		b.Run(string(e), func(b *testing.B) {
 			s := storetest.Open(b, e)
 			ctx := context.Background()
-			if _, err := s.Migrate(ctx, queue.MigrateStep(s)); err != nil {
-				b.Fatal(err)
-			}
-			acc, err := accounts.New(accounts.Config{Store: s, Mailer: &mail.FileOutbox{Dir: b.TempDir()}, BaseURL: "http://example.test", Password: cheapPasswords})
-			if err != nil {
-				b.Fatal(err)
-			}
-			jobs, err := queue.New(s, queue.Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			j := journal.New(journal.Config{Store: s, Enqueuer: queue.NewAnalysisJobs(jobs)})
-			srv := httptest.NewServer(routeTable(s, acc, nil, j, frontdoor.SessionConfig{}))
-			b.Cleanup(srv.Close)
+			srv := servertest.Start(b, s, servertest.Options{Clock: servertest.NewClock(time.Now().UTC(), time.Microsecond)})
+			acc, j := srv.Accounts, srv.Journal
 			userID, token := NewTestUserToken(b, acc, "bench@example.com")
 			name, kind := "Sam", "partner"
 			rel, err := j.CreateRelationship(ctx, userID, journal.RelationshipInput{Name: &name, Kind: &kind})
@@ -46,8 +31,7 @@ func BenchmarkPublishOverHTTP(b *testing.B) {
 				b.Fatal(err)
 			}
 			body := []byte(fmt.Sprintf(`{"relationshipId":%q,"content":"We cooked dinner together and talked about the week. I felt heard, though work stress crept in again.","status":"published"}`, rel.ID))
-			client := srv.Client()
-			client.Transport.(*http.Transport).MaxIdleConnsPerHost = 64
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 			b.SetParallelism(16)
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {

@@ -13,12 +13,14 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/resonant-journal/resonant/internal/accounts"
 	"github.com/resonant-journal/resonant/internal/analysis"
 	"github.com/resonant-journal/resonant/internal/api"
 	"github.com/resonant-journal/resonant/internal/config"
 	"github.com/resonant-journal/resonant/internal/frontdoor"
 	"github.com/resonant-journal/resonant/internal/insight"
 	"github.com/resonant-journal/resonant/internal/journal"
+	"github.com/resonant-journal/resonant/internal/mail"
 	"github.com/resonant-journal/resonant/internal/metrics"
 	"github.com/resonant-journal/resonant/internal/queue"
 	"github.com/resonant-journal/resonant/internal/store"
@@ -39,15 +41,21 @@ type Options struct {
 
 // Run serves until ctx is cancelled, then shuts down gracefully: stop
 // accepting, finish in-flight requests and jobs within cfg.ShutdownTimeout,
-// then close the database.
+// then close the database. The steps, in order: open and migrate the
+// database, build the job queue, build the services and the route table,
+// listen, start the jobs, serve, and stop.
 func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
 	log.Info("starting resonant", slogAttrs(cfg.LogAttrs())...)
 
-	st, err := store.Open(ctx, store.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, Now: opts.Now})
+	st, err := openStore(ctx, cfg, now, log)
 	if err != nil {
 		return err
 	}
@@ -56,43 +64,102 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 			log.Error("close database", slog.Any("err", err))
 		}
 	}()
+	met := metrics.New()
+	svc, err := newServices(cfg, st, now, log)
+	if err != nil {
+		return err
+	}
+	jobs, err := newJobs(ctx, cfg, st, svc, met, now, log)
+	if err != nil {
+		return err
+	}
+	app, err := newApp(cfg, st, jobs, svc, met, now, log)
+	if err != nil {
+		return err
+	}
+	lns, err := listen(cfg, opts.Listener)
+	if err != nil {
+		return err
+	}
+	// The job queue starts with its own context so that shutdown can stop it
+	// gracefully (finish running jobs) rather than by cancellation.
+	if err := jobs.Start(context.WithoutCancel(ctx)); err != nil {
+		lns.close()
+		return fmt.Errorf("start job queue: %w", err)
+	}
+	srv := serve(ctx, lns, app.handler, met, log)
+	if opts.Ready != nil {
+		opts.Ready(lns.main.Addr().String())
+	}
+	srv.wait(ctx, log)
+	return shutdown(ctx, cfg, srv, app, jobs, log)
+}
+
+// openStore opens the database and brings its schema (ours, then River's)
+// up to this binary's version.
+func openStore(ctx context.Context, cfg *config.Config, now func() time.Time, log *slog.Logger) (*store.Store, error) {
+	st, err := store.Open(ctx, store.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, Now: now})
+	if err != nil {
+		return nil, err
+	}
 	applied, err := st.Migrate(ctx, queue.MigrateStep(st))
 	if err != nil {
-		return fmt.Errorf("migrate database: %w", err)
+		_ = st.Close()
+		return nil, fmt.Errorf("migrate database: %w", err)
 	}
 	if applied > 0 {
 		log.Info("applied migrations", slog.Int("count", applied))
 	}
+	return st, nil
+}
 
-	now := opts.Now
-	if now == nil {
-		now = time.Now
-	}
+// services are what both the job queue's workers and the front doors use,
+// built before either.
+type services struct {
+	mailer   mail.Mailer
+	insights *insight.Service
+	// insightJobs is how insights queues its jobs; newJobs connects it to
+	// the River client, which needs the insight workers first.
+	insightJobs *lateInsightJobs
+}
+
+// newServices builds the mailer and the insight service.
+func newServices(cfg *config.Config, st *store.Store, now func() time.Time, log *slog.Logger) (*services, error) {
 	mailer, err := newMailer(cfg)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	// The insight service queues its jobs through the client built below;
-	// it only inserts them inside transactions, after start-up.
-	insightJobs := &lateInsightJobs{}
-	insights := insight.New(insight.Config{Store: st, Jobs: insightJobs, Mailer: mailer, BaseURL: cfg.BaseURL, Now: now, Logger: log})
+	// The insight service queues its jobs through the client newJobs
+	// builds; it only inserts them inside transactions, after start-up.
+	late := &lateInsightJobs{}
+	insights := insight.New(insight.Config{Store: st, Jobs: late, Mailer: mailer, BaseURL: cfg.BaseURL, Now: now, Logger: log})
+	return &services{mailer: mailer, insights: insights, insightJobs: late}, nil
+}
+
+// lateInsightJobs lets the insight service be built before the River
+// client that inserts its jobs (the client needs the service's workers).
+type lateInsightJobs struct{ *queue.InsightJobs }
+
+// newJobs registers the workers (housekeeping, insights, analysis), resumes
+// jobs a crash interrupted and builds the River client; it does not start
+// it.
+func newJobs(ctx context.Context, cfg *config.Config, st *store.Store, svc *services, met *metrics.Metrics, now func() time.Time, log *slog.Logger) (*queue.Client, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &queue.HousekeepingWorker{Store: st, Now: now, Logger: log})
-	insight.AddWorkers(workers, insights, nil)
-	met := metrics.New()
+	insight.AddWorkers(workers, svc.insights, nil)
 	external, err := externalAnalyzer(ctx, cfg, log)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	river.AddWorker(workers, analysis.NewWorker(analysis.Config{
 		Store: st, External: external, AttemptTimeout: cfg.AnalysisTimeout, Now: now, Logger: log,
 		AfterCommit: func(_ context.Context, _, _, _, status string) { met.AnalysisStatus(status) },
 		OnFinish: func(ctx context.Context, tx *store.Tx, a store.Analysis) error {
-			return insights.AnalysisLanded(ctx, tx, a.UserID, a.RelationshipID, a.EntryID, a.CompletedAt)
+			return svc.insights.AnalysisLanded(ctx, tx, a.UserID, a.RelationshipID, a.EntryID, a.CompletedAt)
 		},
 	}))
 	if n, err := queue.RecoverOrphans(ctx, st); err != nil {
-		return err
+		return nil, err
 	} else if n > 0 {
 		log.Info("resuming jobs interrupted by a crash", slog.Int64("count", n))
 	}
@@ -109,31 +176,88 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		PeriodicJobs:         append([]*river.PeriodicJob{queue.HousekeepingPeriodic()}, insight.PeriodicJobs()...),
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	insightJobs.InsightJobs = queue.NewInsightJobs(jobs)
+	svc.insightJobs.InsightJobs = queue.NewInsightJobs(jobs)
+	return jobs, nil
+}
 
-	journalService := journal.New(journal.Config{Store: st, Enqueuer: queue.NewAnalysisJobs(jobs), Evidence: insights, Now: now, Logger: log})
-	acc, sessionCfg, err := newAccounts(cfg, st, mailer, now, log)
+// app is the services and the route table in front of them.
+type app struct {
+	accounts *accounts.Service
+	handler  http.Handler
+}
+
+// newApp builds the services the front doors serve (journal, accounts,
+// Clerk mode), the shared HTTP shell and the route table.
+func newApp(cfg *config.Config, st *store.Store, jobs *queue.Client, svc *services, met *metrics.Metrics, now func() time.Time, log *slog.Logger) (*app, error) {
+	journalService := journal.New(journal.Config{Store: st, Enqueuer: queue.NewAnalysisJobs(jobs), Evidence: svc.insights, Now: now, Logger: log})
+	acc, sessionCfg, err := newAccounts(cfg, st, svc.mailer, now, log)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	clerk, err := newClerk(cfg, acc, now, log)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	door := frontdoor.New(frontdoor.Config{Store: st, Accounts: acc, Clerk: clerk, Session: sessionCfg,
 		TrustedProxies: cfg.TrustedProxyPrefixes, Logger: log})
 	routes := Routes{
 		Door: door, Store: st,
-		API:        api.New(api.Config{Door: door, Journal: journalService, Insight: insights, Clerk: clerk}),
+		API:        api.New(api.Config{Door: door, Journal: journalService, Insight: svc.insights, Clerk: clerk}),
 		Instrument: met.Instrument,
 	}
 	if cfg.MetricsAddr == "" {
 		routes.Metrics = met.Handler()
 	}
-	handler := routes.Handler()
-	srv := &http.Server{
+	return &app{accounts: acc, handler: routes.Handler()}, nil
+}
+
+// listeners are the sockets the server answers on.
+type listeners struct {
+	main    net.Listener
+	metrics net.Listener // nil unless --metrics-addr is set
+}
+
+func (l listeners) close() {
+	_ = l.main.Close()
+	if l.metrics != nil {
+		_ = l.metrics.Close()
+	}
+}
+
+// listen opens the main listener (or takes the one given) and the metrics
+// listener when --metrics-addr asks for one.
+func listen(cfg *config.Config, given net.Listener) (listeners, error) {
+	l := listeners{main: given}
+	if l.main == nil {
+		ln, err := net.Listen("tcp", cfg.Addr)
+		if err != nil {
+			return l, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+		}
+		l.main = ln
+	}
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			_ = l.main.Close()
+			return l, fmt.Errorf("listen on --metrics-addr %s: %w", cfg.MetricsAddr, err)
+		}
+		l.metrics = mln
+	}
+	return l, nil
+}
+
+// servers are the running HTTP servers.
+type servers struct {
+	main, metrics *http.Server // metrics is nil without --metrics-addr
+	errs          chan error
+}
+
+// serve starts the HTTP servers on their listeners.
+func serve(ctx context.Context, lns listeners, handler http.Handler, met *metrics.Metrics, log *slog.Logger) *servers {
+	s := &servers{errs: make(chan error, 2)}
+	s.main = &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
@@ -141,63 +265,45 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-
-	ln := opts.Listener
-	if ln == nil {
-		ln, err = net.Listen("tcp", cfg.Addr)
-		if err != nil {
-			return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
-		}
-	}
-	// The job queue starts with its own context so that shutdown can stop it
-	// gracefully (finish running jobs) rather than by cancellation.
-	if err := jobs.Start(context.WithoutCancel(ctx)); err != nil {
-		_ = ln.Close()
-		return fmt.Errorf("start job queue: %w", err)
-	}
-
-	serveErr := make(chan error, 2)
-	go func() { serveErr <- srv.Serve(ln) }()
-	var metricsSrv *http.Server
-	if cfg.MetricsAddr != "" {
-		mln, err := net.Listen("tcp", cfg.MetricsAddr)
-		if err != nil {
-			_ = srv.Close()
-			_ = jobs.Stop(context.WithoutCancel(ctx))
-			return fmt.Errorf("listen on --metrics-addr %s: %w", cfg.MetricsAddr, err)
-		}
+	go func() { s.errs <- s.main.Serve(lns.main) }()
+	if lns.metrics != nil {
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", met.Handler())
-		metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-		go func() { serveErr <- metricsSrv.Serve(mln) }()
-		log.Info("metrics", slog.String("url", "http://"+mln.Addr().String()+"/metrics"))
+		s.metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() { s.errs <- s.metrics.Serve(lns.metrics) }()
+		log.Info("metrics", slog.String("url", "http://"+lns.metrics.Addr().String()+"/metrics"))
 	}
-	addr := ln.Addr().String()
-	log.Info("listening", slog.String("url", "http://"+addr))
-	if opts.Ready != nil {
-		opts.Ready(addr)
-	}
+	log.Info("listening", slog.String("url", "http://"+lns.main.Addr().String()))
+	return s
+}
 
+// wait blocks until ctx is cancelled or a server stops by itself.
+func (s *servers) wait(ctx context.Context, log *slog.Logger) {
 	select {
 	case <-ctx.Done():
 		log.Info("shutting down")
-	case err := <-serveErr:
+	case err := <-s.errs:
 		if err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("http server stopped", slog.Any("err", err))
 		}
 	}
+}
 
+// shutdown stops gracefully within cfg.ShutdownTimeout: no new requests,
+// in-flight ones finished, mail sent, running jobs finished (or cancelled
+// to resume on restart).
+func shutdown(ctx context.Context, cfg *config.Config, srv *servers, a *app, jobs *queue.Client, log *slog.Logger) error {
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 	defer cancel()
 	var errs []error
-	if metricsSrv != nil {
-		_ = metricsSrv.Shutdown(shutdownCtx)
+	if srv.metrics != nil {
+		_ = srv.metrics.Shutdown(shutdownCtx)
 	}
-	if err := srv.Shutdown(shutdownCtx); err != nil {
+	if err := srv.main.Shutdown(shutdownCtx); err != nil {
 		errs = append(errs, fmt.Errorf("http shutdown: %w", err))
-		_ = srv.Close()
+		_ = srv.main.Close()
 	}
-	acc.Wait() // mail still being sent after its response
+	a.accounts.Wait() // mail still being sent after its response
 	if err := jobs.Stop(shutdownCtx); err != nil {
 		log.Warn("jobs did not finish in time; cancelling them (they resume on restart)", slog.Any("err", err))
 		stopCtx, cancelStop := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -215,7 +321,3 @@ func slogAttrs(attrs []slog.Attr) []any {
 	}
 	return out
 }
-
-// lateInsightJobs lets the insight service be built before the River
-// client that inserts its jobs (the client needs the service's workers).
-type lateInsightJobs struct{ *queue.InsightJobs }
