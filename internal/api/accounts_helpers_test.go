@@ -19,11 +19,8 @@ import (
 	"github.com/resonant-journal/resonant/internal/store/storetest"
 )
 
-// cheapPasswords and generousLimits are the harness's.
-var (
-	cheapPasswords = servertest.CheapPasswords
-	generousLimits = servertest.GenerousLimits
-)
+// generousLimits are the harness's: out of the way of tests not about limits.
+var generousLimits = servertest.GenerousLimits
 
 // acctEnv is the harness's server as the accounts tests use it.
 type acctEnv struct {
