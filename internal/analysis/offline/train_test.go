@@ -27,6 +27,10 @@ const (
 	trainMinCount = 2   // features seen in fewer training items are dropped
 	trainFolds    = 5   // cross-validation folds over the development half
 	trainPosW     = 2.0 // positives weigh more: most labels are rare
+
+	trainWordPenalty = 3.0 // L2 multiplier for words and word pairs
+	trainRulePenalty = 0.3 // L2 multiplier for rule and cue matches
+	trainThrSlack    = 0.02 // thresholds: the lowest within this of the best F1
 )
 
 // trainItem is one training sentence or short entry: its feature indices and labels.
@@ -34,6 +38,10 @@ type trainItem struct {
 	feats []int
 	y     []bool
 	dev   bool // from the pattern set's development half (cross-validated)
+	reg   bool // from patterns.tsv
+	// behavioursOnly: only the behaviour labels were annotated; themes are left out
+	// of the loss.
+	behavioursOnly bool
 	fold  int
 	text  string
 }
@@ -64,18 +72,21 @@ func (a *Analyzer) entryFeatures(text string, names map[uint64]string) []uint64 
 }
 
 // trainingSet reads the sets the model may learn from: the development half of the
-// independent pattern set and testdata/patterns.tsv. Never the test half.
+// independent pattern set, testdata/patterns.tsv and testdata/patterntrain.tsv. Never
+// the test half.
 func trainingSet(t testing.TB, a *Analyzer) ([]trainItem, []string) {
 	labels := modelLabels()
 	type raw struct {
-		text   string
-		labels []string
-		dev    bool
+		text      string
+		labels    []string
+		dev       bool
+		behaviour bool // only the behaviour labels were annotated
+		reg       bool // from patterns.tsv, the regression set
 	}
 	var raws []raw
 	for _, it := range readPatternset(t) {
 		if !it.test {
-			raws = append(raws, raw{it.text, it.labels, true})
+			raws = append(raws, raw{text: it.text, labels: it.labels, dev: true})
 		}
 	}
 	for _, r := range readTSV(t, "testdata/patterns.tsv") {
@@ -83,7 +94,34 @@ func trainingSet(t testing.TB, a *Analyzer) ([]trainItem, []string) {
 		if r.label != "-" {
 			ls = strings.Split(r.label, ",")
 		}
-		raws = append(raws, raw{r.text, ls, false})
+		raws = append(raws, raw{text: r.text, labels: ls, reg: true})
+	}
+	// testdata/patterntrain.tsv: sentences written for training, by section. In a
+	// behaviour's section only behaviours were annotated, so themes do not count there.
+	b, err := os.ReadFile("testdata/patterntrain.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	behSection := false
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if name, ok := strings.CutPrefix(line, "# ---- "); ok {
+			behSection = slices.Contains(Behaviours(), name)
+		}
+		lab, text, ok := strings.Cut(line, "\t")
+		if !ok || strings.HasPrefix(line, "#") {
+			continue
+		}
+		var ls []string
+		if lab != "-" {
+			for l := range strings.SplitSeq(lab, ",") {
+				l, _, _ = strings.Cut(l, "@")
+				if !slices.Contains(labels, l) {
+					t.Fatalf("patterntrain.tsv: unknown label %q", l)
+				}
+				ls = append(ls, l)
+			}
+		}
+		raws = append(raws, raw{text: text, labels: ls, behaviour: behSection})
 	}
 	names := map[uint64]string{}
 	count := map[uint64]int{}
@@ -107,7 +145,7 @@ func trainingSet(t testing.TB, a *Analyzer) ([]trainItem, []string) {
 	}
 	items := make([]trainItem, len(raws))
 	for i, r := range raws {
-		it := trainItem{y: make([]bool, len(labels)), dev: r.dev, text: r.text}
+		it := trainItem{y: make([]bool, len(labels)), dev: r.dev, reg: r.reg, text: r.text, behavioursOnly: r.behaviour}
 		for _, h := range feats[i] {
 			if j, ok := index[h]; ok {
 				it.feats = append(it.feats, j)
@@ -123,9 +161,29 @@ func trainingSet(t testing.TB, a *Analyzer) ([]trainItem, []string) {
 	return items, vocab
 }
 
+// featurePenalties scales the L2 penalty by feature kind: single words and word pairs
+// pay more than rule and cue matches, so the model leans on the hand-written
+// vocabularies (which cover words the training sentences never used) rather than on
+// memorising the training sentences' words.
+func featurePenalties(vocab []string) []float64 {
+	p := make([]float64, len(vocab))
+	for i, v := range vocab {
+		switch v[0] {
+		case 'u', 'b':
+			p[i] = trainWordPenalty
+		case 'r', 'c':
+			p[i] = trainRulePenalty
+		default:
+			p[i] = 1
+		}
+	}
+	return p
+}
+
 // trainLR fits one L2-regularised logistic regression per label by full-batch
 // gradient descent with AdaGrad steps: deterministic, no randomness.
-func trainLR(items []trainItem, nFeat, nLab int) (w [][]float64, bias []float64) {
+func trainLR(items []trainItem, penalty []float64, nLab int) (w [][]float64, bias []float64) {
+	nFeat := len(penalty)
 	w = make([][]float64, nFeat)
 	gw := make([][]float64, nFeat)
 	for i := range w {
@@ -154,6 +212,9 @@ func trainLR(items []trainItem, nFeat, nLab int) (w [][]float64, bias []float64)
 				}
 			}
 			for k := range z {
+				if it.behavioursOnly && k >= nBehaviours {
+					continue
+				}
 				p := 1 / (1 + math.Exp(-z[k]))
 				g := p
 				wt := 1.0
@@ -173,7 +234,7 @@ func trainLR(items []trainItem, nFeat, nLab int) (w [][]float64, bias []float64)
 		}
 		for f := range w {
 			for k := range w[f] {
-				g := gw[f][k] + trainL2*w[f][k]
+				g := gw[f][k] + trainL2*penalty[f]*w[f][k]
 				accW[f][k] += g * g
 				w[f][k] -= trainRate * g / (math.Sqrt(accW[f][k]) + 1e-8)
 			}
@@ -192,7 +253,7 @@ func predict(it trainItem, w [][]float64, bias []float64, k int) float64 {
 
 // crossValidate returns out-of-fold probabilities for the development items, each
 // predicted by a model trained without its fold (patterns.tsv always trains).
-func crossValidate(items []trainItem, nFeat, nLab int) map[int][]float64 {
+func crossValidate(items []trainItem, penalty []float64, nLab int) map[int][]float64 {
 	oof := map[int][]float64{}
 	for fold := range trainFolds {
 		var train []trainItem
@@ -201,7 +262,7 @@ func crossValidate(items []trainItem, nFeat, nLab int) map[int][]float64 {
 				train = append(train, it)
 			}
 		}
-		w, b := trainLR(train, nFeat, nLab)
+		w, b := trainLR(train, penalty, nLab)
 		for i, it := range items {
 			if it.dev && it.fold == fold {
 				p := make([]float64, nLab)
@@ -224,7 +285,8 @@ func TestPatternModelIsTrainedFromShippedSets(t *testing.T) {
 	items, vocab := trainingSet(t, a)
 	labels := modelLabels()
 	nl := len(labels)
-	w, bias := trainLR(items, len(vocab), nl)
+	penalty := featurePenalties(vocab)
+	w, bias := trainLR(items, penalty, nl)
 	if !*updateModel {
 		for i, v := range vocab {
 			for k := range nl {
@@ -236,13 +298,13 @@ func TestPatternModelIsTrainedFromShippedSets(t *testing.T) {
 		}
 		return
 	}
-	oof := crossValidate(items, len(vocab), nl)
+	oof := crossValidate(items, penalty, nl)
 	// patterns.tsv is a regression set: a threshold is only eligible where the final
 	// model keeps it at 0.8 precision and recall (with a margin).
 	regOK := func(k int, thr float64) bool {
 		var s psScore
 		for _, it := range items {
-			if it.dev {
+			if !it.reg {
 				continue
 			}
 			got, gold := predict(it, w, bias, k) >= thr, it.y[k]
@@ -264,8 +326,15 @@ func TestPatternModelIsTrainedFromShippedSets(t *testing.T) {
 	fmt.Fprintf(&b, "%-22s %6s %6s %6s %6s\n", "label", "thr", "P", "R", "F1")
 	macro := [2]float64{}
 	for k := range nl {
-		best, bestF := 0.5, -1.0
-		var bestS psScore
+		// The lowest threshold whose F1 is within trainThrSlack of the best: new text
+		// matches fewer cues than the development sentences the cues were written
+		// from, so ties go to recall.
+		type cand struct {
+			thr float64
+			s   psScore
+		}
+		var cands []cand
+		bestF := -1.0
 		for thr := 0.15; thr < 0.81; thr += 0.05 {
 			if !regOK(k, thr) {
 				continue
@@ -282,10 +351,17 @@ func TestPatternModelIsTrainedFromShippedSets(t *testing.T) {
 					s.fn++
 				}
 			}
-			if s.f1() > bestF+1e-9 {
-				best, bestF, bestS = thr, s.f1(), s
+			cands = append(cands, cand{thr, s})
+			bestF = max(bestF, s.f1())
+		}
+		best, bestS := 0.5, psScore{}
+		for _, c := range cands {
+			if c.s.f1() >= bestF-trainThrSlack {
+				best, bestS = c.thr, c.s
+				break
 			}
 		}
+		bestF = bestS.f1()
 		thresholds[k] = math.Round(best*100) / 100
 		if os.Getenv("PATTERNSET_DEV_ERRORS") != "" {
 			for i, p := range oof {
