@@ -28,8 +28,8 @@ const (
 	trainFolds    = 5   // cross-validation folds over the development half
 	trainPosW     = 2.0 // positives weigh more: most labels are rare
 
-	trainWordPenalty = 3.0 // L2 multiplier for words and word pairs
-	trainRulePenalty = 0.3 // L2 multiplier for rule and cue matches
+	trainWordPenalty = 3.0  // L2 multiplier for words and word pairs
+	trainRulePenalty = 0.3  // L2 multiplier for rule and cue matches
 	trainThrSlack    = 0.02 // thresholds: the lowest within this of the best F1
 )
 
@@ -42,8 +42,8 @@ type trainItem struct {
 	// behavioursOnly: only the behaviour labels were annotated; themes are left out
 	// of the loss.
 	behavioursOnly bool
-	fold  int
-	text  string
+	fold           int
+	text           string
 }
 
 // entryFeatures returns the distinct features of a whole text, with their names.
