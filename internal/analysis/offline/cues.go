@@ -53,5 +53,66 @@ theme_not_trust: trust fund | lie-in | lie in | lie down | lay down | secret ing
 theme_plans_goals: plan/plans/planning/future/goal/goals/dream/dreams/ambition/career/retire/retirement/mortgage/engaged/engagement/wedding/proposal/propose/nursery/move/moving/relocate/relocating/listing/listings/masters/degree/apply/application/applications/startup/someday/bucket | five years | next year | next summer | saving for | save for | saving up | jar | buy a house | afford a house | afford this place | ring shopping | moving out | moving in | move in | move out | the move | want kids | wants kids | have kids | kids within | take over | want to be | wants to be | major in | new job | see us in | settle down | one day | long term
 theme_not_plans_goals: moving speech | moving the sofa | future tense | moved the meeting | moved the board | ambition for tonight | goal of the week | moved up | move on | moved on | make a move | planned a whole picnic
 theme_communication: talk/talked/talking/talks/conversation/conversations/chat/chatted/chatting/discuss/discussed/discussion/listen/listened/listening/heard/explain/explained/explaining/phrase/phrasing/misunderstand/misunderstood/miscommunication/text/texts/texted/texting/message/messages/messaged/voice/call/calls/called/phone/interrupt/interrupted/language/words/tone/meaning/mean/means/meant/check-in/argue/argument/said/say/says/saying/tell/told/telling/ask/asked/reply/replied/answer/answered/silent/silence/quiet/hung/group | group chat | voice note | talk through | talked it | the talk | heard me | one-word | read it | reads it | gets lost | on the same page | same conversation | nothing serious gets discussed
+cue_complaint_ctx: when i brought/bring/brings up | when i raised/raise/mentioned/mention/said/asked/complained/pointed | when he/she/they brought/raised/mentioned/said/complained/pointed | i brought/raised/mentioned it up | brought it up | raised it | i asked about/why | asked her/him/them about/why | complained that/about | pointed out | called him/her/them out | told him/her/them it bugged/hurt/annoyed | i said it hurt | told me it hurt | asked why/whether
+cue_together: together/we/we're/we've/us/both | with him/her/them/my/mum/mom/dad/the | me and | the two/three/four of us | just us | all of us | as a family
+cue_activity: market/coast/seaside/beach/lake/park/pub/cafe/restaurant/takeaway/film/films/movie/movies/cinema/theatre/gig/concert/festival/zoo/museum/gallery/walk/walks/walked/stroll/hike/hiked/cycle/cycling/bike/swim/swimming/quiz/bowling/golf/tennis/climbing/bouldering/camping/cabin/caravan/drive/drove/holiday/trip/weekend/ritual/tradition/hobby/game/games/fifa/lego/puzzle/jigsaw/crossword/cards/monopoly/scrabble/karaoke/dancing/danced/baking/baked/picnic/bbq/barbecue/brunch/dinner/lunch/breakfast/pancakes/watched/played/visited/explored | day out | night out | date night
 cue_quote: said/says/replied/texted/went/whispered/shouted/yelled/snapped/asked/goes/wrote/messaged _ you/i/i'm/you're/thanks/sorry/that's/it's/please/fair/yeah/ok/okay/aww/oh/look
 `
+
+// cueGroup sorts cues into the acts that, together in one sentence, make a behaviour:
+// a bid and a missed response is turning away, a fight and a walk to cool down is
+// self-soothing. The model cannot multiply features, so pairs of groups present in
+// one sentence are features of their own (conjunctions in model.go).
+type cueGroup uint32
+
+const (
+	gBid cueGroup = 1 << iota
+	gAway
+	gToward
+	gFight
+	gCalm
+	gRepair
+	gWithdraw
+	gExcuse
+	gComplaint
+	gApology
+	gAttack
+	gMock
+	gThanks
+	gWriter
+	gOther
+	gTogether
+	gActivity
+)
+
+func cueGroups() map[string]cueGroup {
+	return map[string]cueGroup{
+		"cue_tell": gBid, "cue_tell_about": gBid, "cue_reach_out": gBid,
+		"cue_no_reply": gAway, "cue_minimal_reply": gAway, "cue_screen_act": gAway,
+		"cue_attend": gToward, "cue_care_act": gToward, "cue_show_up": gToward,
+		"cue_fight_ctx": gFight, "conflict": gFight,
+		"cue_calm": gCalm, "cue_repair_act": gRepair, "cue_withdraw": gWithdraw,
+		"cue_excuse": gExcuse, "cue_complaint_ctx": gComplaint, "cue_apology": gApology,
+		"cue_trait": gAttack, "cue_always_you": gAttack, "cue_mock": gMock,
+		"cue_thanks": gThanks, "cue_writer_subject": gWriter, "cue_other_subject": gOther,
+		"cue_together": gTogether, "cue_activity": gActivity,
+	}
+}
+
+// cueConjunctions are the pairs of act groups that are features when both occur,
+// plainly said, in one sentence.
+var cueConjunctions = [...]struct {
+	a, b cueGroup
+	name string
+}{
+	{gBid, gAway, "bid_away"}, {gBid, gToward, "bid_toward"}, {gFight, gCalm, "fight_calm"},
+	{gFight, gRepair, "fight_repair"}, {gFight, gWithdraw, "fight_withdraw"},
+	{gComplaint, gExcuse, "complaint_excuse"}, {gFight, gExcuse, "fight_excuse"},
+	{gComplaint, gWithdraw, "complaint_withdraw"}, {gFight, gApology, "fight_apology"},
+	{gComplaint, gApology, "complaint_apology"}, {gWriter, gAttack, "writer_attack"},
+	{gOther, gAttack, "other_attack"}, {gWriter, gMock, "writer_mock"}, {gOther, gMock, "other_mock"},
+	{gWriter, gThanks, "writer_thanks"}, {gOther, gThanks, "other_thanks"},
+	{gWriter, gBid, "writer_bid"}, {gOther, gBid, "other_bid"},
+	{gWriter, gWithdraw, "writer_withdraw"}, {gOther, gWithdraw, "other_withdraw"},
+	{gComplaint, gAttack, "complaint_attack"}, {gTogether, gActivity, "together_activity"},
+}

@@ -204,6 +204,17 @@ func (a *Analyzer) sentenceFeatures(words []token, base int, matches []match, ta
 		}
 	}
 	rs := a.rules
+	var groups cueGroup
+	for _, m := range matches {
+		if !m.negated && tags[m.pos] == scopePlain {
+			groups |= rs.groups[m.label]
+		}
+	}
+	for _, c := range cueConjunctions {
+		if groups&c.a != 0 && groups&c.b != 0 {
+			f.add(-1, "x", c.name)
+		}
+	}
 	for _, m := range matches {
 		tag := scopeNames[tags[m.pos]]
 		if m.negated {

@@ -62,7 +62,8 @@ type rule struct {
 // ruleSet indexes rules by their first word so a sentence is scanned once.
 type ruleSet struct {
 	labels []string
-	nVocab int // labels[:nVocab] are the vocabularies; the rest name cues
+	nVocab int        // labels[:nVocab] are the vocabularies; the rest name cues
+	groups []cueGroup // by label id: the act groups a cue belongs to
 	ids    map[string]int
 	byWord map[string][]*rule
 	// byPrefix holds rules whose first element is a prefix ("thank*"), keyed by the
@@ -79,6 +80,10 @@ func newRuleSet() *ruleSet {
 	rs.nVocab = len(rs.labels)
 	rs.parse(patternRules, false)
 	rs.parse(cueRules, true)
+	rs.groups = make([]cueGroup, len(rs.labels))
+	for name, g := range cueGroups() {
+		rs.groups[rs.id(name)] |= g
+	}
 	return rs
 }
 

@@ -171,7 +171,7 @@ func featurePenalties(vocab []string) []float64 {
 		switch v[0] {
 		case 'u', 'b':
 			p[i] = trainWordPenalty
-		case 'r', 'c':
+		case 'r', 'c', 'x':
 			p[i] = trainRulePenalty
 		default:
 			p[i] = 1
