@@ -208,7 +208,7 @@ func (c *Clerk) inTxRetry(ctx context.Context, fn func(tx *store.Tx) error) erro
 	}
 	err = c.acc.st.InTx(ctx, fn)
 	if errors.Is(err, errRaced) {
-		return fmt.Errorf("the email of this Clerk user belongs to another account: %w", store.ErrConflict)
+		return &store.ConflictError{Message: "the email of this Clerk user belongs to another Resonant account; accounts are never merged"}
 	}
 	return err
 }

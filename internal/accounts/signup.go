@@ -52,7 +52,7 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (User, error) {
 		return err
 	})
 	if errors.Is(err, store.ErrConflict) {
-		return User{}, fmt.Errorf("an account with this email already exists: %w", store.ErrConflict)
+		return User{}, &store.ConflictError{Message: "an account with this email already exists; sign in, or reset your password if you have forgotten it"}
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("sign up: %w", err)

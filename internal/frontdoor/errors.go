@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/resonant-journal/resonant/internal/accounts"
@@ -59,14 +58,15 @@ func Classify(err error) Problem {
 	}
 }
 
-// conflictMessage is the text a service put before store.ErrConflict
-// ("relationship has entries; delete with cascade=true: conflict").
+// conflictMessage is the message a service wrote for people
+// (store.ConflictError); a bare store.ErrConflict, wrapped by Go call
+// chains meant for logs, gets a general one instead of its text.
 func conflictMessage(err error) string {
-	msg := err.Error()
-	if i := strings.LastIndex(msg, ": "+store.ErrConflict.Error()); i > 0 {
-		return msg[:i]
+	var ce *store.ConflictError
+	if errors.As(err, &ce) && ce.Message != "" {
+		return ce.Message
 	}
-	return "conflict"
+	return "this conflicts with something that changed or already exists; reload and try again"
 }
 
 // LogInternal logs p's error when it is an unexpected one.

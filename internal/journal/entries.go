@@ -279,7 +279,7 @@ func (s *Service) DeleteEntry(ctx context.Context, userID, id string) error {
 
 // errNotRetryable is a 409: an analysis that is queued or running (or a
 // draft's, which does not exist) cannot be retried.
-var errNotRetryable = fmt.Errorf("the analysis is already queued or running: %w", store.ErrConflict)
+var errNotRetryable = &store.ConflictError{Message: "this entry's analysis is already queued or running; wait for it to finish before retrying"}
 
 // RetryAnalysis re-queues a published entry's analysis unless it is
 // already queued or running.
@@ -291,7 +291,7 @@ func (s *Service) RetryAnalysis(ctx context.Context, userID, entryID string) (st
 			return err
 		}
 		if e.Status != store.EntryPublished {
-			return fmt.Errorf("a draft is analysed once it is published: %w", store.ErrConflict)
+			return &store.ConflictError{Message: "this entry is a draft; publish it and it will be analysed"}
 		}
 		cur, err := tx.GetAnalysisStatus(ctx, userID, entryID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {

@@ -127,7 +127,7 @@ func (s *Service) UpdateRelationship(ctx context.Context, userID, id string, in 
 
 // errHasEntries is wrapped (with store.ErrConflict) when a relationship
 // with entries is deleted without cascade.
-var errHasEntries = fmt.Errorf("the relationship has journal entries; delete with cascade=true to delete them too: %w", store.ErrConflict)
+var errHasEntries = &store.ConflictError{Message: "this relationship has journal entries; to delete them with it, add ?cascade=true"}
 
 // DeleteRelationship deletes the relationship. When it has entries, cascade
 // must be set, and then its entries, analyses, statuses, scores, insights and
