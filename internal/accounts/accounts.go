@@ -43,22 +43,30 @@ func (e *RateLimitedError) Error() string {
 }
 
 // Limits are the attempt budgets per client IP and per account (email).
+//
+// Wrong passwords are limited per account and client address
+// (SignInPerAccountIP), so that a stranger who knows an email address
+// cannot lock its owner out by failing from other addresses, and per
+// account under a separate, higher ceiling (SignInPerAccount) that bounds
+// guessing spread over many addresses. Correct passwords do not use up
+// either budget; every attempt uses up SignInPerIP.
 type Limits struct {
-	SignInPerIP, SignInPerAccount Rate
-	SignUpPerIP                   Rate
-	ForgotPerIP, ForgotPerAccount Rate
-	VerifyPerIP, VerifyPerAccount Rate
+	SignInPerIP, SignInPerAccountIP, SignInPerAccount Rate
+	SignUpPerIP                                       Rate
+	ForgotPerIP, ForgotPerAccount                     Rate
+	VerifyPerIP, VerifyPerAccount                     Rate
 }
 
 // DefaultLimits slow guessing down without bothering people who mistype.
 var DefaultLimits = Limits{
-	SignInPerIP:      Rate{N: 30, Per: 15 * time.Minute},
-	SignInPerAccount: Rate{N: 10, Per: 15 * time.Minute},
-	SignUpPerIP:      Rate{N: 10, Per: time.Hour},
-	ForgotPerIP:      Rate{N: 10, Per: time.Hour},
-	ForgotPerAccount: Rate{N: 3, Per: time.Hour},
-	VerifyPerIP:      Rate{N: 30, Per: 15 * time.Minute},
-	VerifyPerAccount: Rate{N: 3, Per: time.Hour},
+	SignInPerIP:        Rate{N: 30, Per: 15 * time.Minute},
+	SignInPerAccountIP: Rate{N: 10, Per: 15 * time.Minute},
+	SignInPerAccount:   Rate{N: 100, Per: 15 * time.Minute},
+	SignUpPerIP:        Rate{N: 10, Per: time.Hour},
+	ForgotPerIP:        Rate{N: 10, Per: time.Hour},
+	ForgotPerAccount:   Rate{N: 3, Per: time.Hour},
+	VerifyPerIP:        Rate{N: 30, Per: 15 * time.Minute},
+	VerifyPerAccount:   Rate{N: 3, Per: time.Hour},
 }
 
 // Config holds the service's dependencies and settings.
@@ -225,6 +233,32 @@ func (s *Service) rateLimit(key string, r Rate) error {
 		return &RateLimitedError{Wait: wait}
 	}
 	return nil
+}
+
+// limit is one attempt budget: a key under a rate.
+type limit struct {
+	key  string
+	rate Rate
+}
+
+// takeAll takes an attempt from every budget, or from none: when one is
+// spent the others taken so far are given back.
+func (s *Service) takeAll(ls []limit) error {
+	for i, l := range ls {
+		if err := s.rateLimit(l.key, l.rate); err != nil {
+			s.giveBack(ls[:i])
+			return err
+		}
+	}
+	return nil
+}
+
+// giveBack returns an attempt to every budget, for attempts that do not
+// count (the right password).
+func (s *Service) giveBack(ls []limit) {
+	for _, l := range ls {
+		s.limiter.refund(l.key, l.rate)
+	}
 }
 
 // link builds an emailed link to path with the token as its query.

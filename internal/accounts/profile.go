@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/resonant-journal/resonant/internal/store"
 	"github.com/resonant-journal/resonant/internal/validate"
@@ -52,31 +53,49 @@ func (s *Service) updateProfile(ctx context.Context, userID string, p ProfilePat
 	return s.User(ctx, userID)
 }
 
+// RecentSignIn is how long after signing in (with a password, in this
+// browser session) a user may delete their account without typing the
+// password again.
+const RecentSignIn = 5 * time.Minute
+
+// AccountDeletion is what proves that the signed-in user means to delete
+// their account: their password, or a session that signed in within
+// RecentSignIn (SessionSignedInAt; zero when the request did not come
+// with a session, e.g. with a personal access token).
+type AccountDeletion struct {
+	Password          string
+	SessionSignedInAt time.Time
+}
+
 // DeleteAccount deletes the user and everything they own, after checking
-// their password (users without one, from Clerk, are already
-// authenticated by Clerk). Wrong passwords count against the sign-in limit.
-func (s *Service) DeleteAccount(ctx context.Context, userID, password string) error {
+// the proof (users without a password, from Clerk, are already
+// authenticated by Clerk). Wrong passwords count against the sign-in
+// limits of the account.
+func (s *Service) DeleteAccount(ctx context.Context, userID string, proof AccountDeletion) error {
 	row, err := s.st.UserByID(ctx, userID)
 	if err != nil {
 		return err
 	}
-	if row.PasswordHash != "" {
-		if password == "" {
-			return validate.Field("password", "is required")
+	recent := !proof.SessionSignedInAt.IsZero() && s.now().Sub(proof.SessionSignedInAt) <= RecentSignIn
+	if row.PasswordHash != "" && (proof.Password != "" || !recent) {
+		if proof.Password == "" {
+			return validate.Field("password", fmt.Sprintf("is required unless you signed in within the last %d minutes; sign in again or send your password", int(RecentSignIn/time.Minute)))
 		}
-		if len(password) > MaxPasswordLen {
+		if len(proof.Password) > MaxPasswordLen {
 			return validate.Field("password", fmt.Sprintf("must be at most %d bytes", MaxPasswordLen))
 		}
-		if err := s.rateLimit("signin:acct:"+row.EmailNormalized, s.limits.SignInPerAccount); err != nil {
+		guesses := []limit{{"signin:acct:" + row.EmailNormalized, s.limits.SignInPerAccount}, {"delete:user:" + userID, s.limits.SignInPerAccountIP}}
+		if err := s.takeAll(guesses); err != nil {
 			return err
 		}
-		ok, err := VerifyPassword(password, row.PasswordHash)
+		ok, err := VerifyPassword(proof.Password, row.PasswordHash)
 		if err != nil {
 			return err
 		}
 		if !ok {
 			return validate.Field("password", "is not correct")
 		}
+		s.giveBack(guesses)
 	}
 	return s.st.InTx(ctx, func(tx *store.Tx) error { return tx.DeleteUser(ctx, userID) })
 }

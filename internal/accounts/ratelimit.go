@@ -54,6 +54,20 @@ func (l *limiter) allow(key string, r Rate) (ok bool, wait time.Duration) {
 	return true, 0
 }
 
+// refund gives back one attempt taken for key under r, for attempts that
+// turned out not to count (a correct password).
+func (l *limiter) refund(key string, r Rate) {
+	if r.N <= 0 || r.Per <= 0 {
+		return
+	}
+	interval := r.Per / time.Duration(r.N)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if tat, ok := l.tats[key]; ok {
+		l.tats[key] = tat.Add(-interval)
+	}
+}
+
 // evict drops keys whose budget has fully refilled (they carry no state);
 // when every key is still limited it drops an arbitrary tenth, so memory
 // stays bounded under a flood of distinct keys at the cost of forgetting

@@ -54,3 +54,25 @@ func TestLimiterMemoryIsBounded(t *testing.T) {
 		}
 	}
 }
+
+func TestLimiterRefundGivesAnAttemptBack(t *testing.T) {
+	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	l := newLimiter(clock.Now, 100)
+	r := Rate{N: 2, Per: time.Minute}
+	for range 2 {
+		if ok, _ := l.allow("k", r); !ok {
+			t.Fatal("burst refused")
+		}
+	}
+	l.refund("k", r)
+	if ok, _ := l.allow("k", r); !ok {
+		t.Fatal("a refunded attempt was not given back")
+	}
+	if ok, _ := l.allow("k", r); ok {
+		t.Fatal("more than the burst allowed after one refund")
+	}
+	l.refund("unknown", r) // nothing to give back, and no key created
+	if _, ok := l.tats["unknown"]; ok {
+		t.Error("refund created a key")
+	}
+}

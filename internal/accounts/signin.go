@@ -39,18 +39,33 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (User, error) {
 	if err := s.rateLimit("signin:ip:"+in.IP, s.limits.SignInPerIP); err != nil {
 		return User{}, err
 	}
-	if err := s.rateLimit("signin:acct:"+email, s.limits.SignInPerAccount); err != nil {
+	// The wrong-password budgets: taken now (so that parallel guesses
+	// cannot all slip through) and given back when the password is right.
+	guesses := []limit{
+		{"signin:acct-ip:" + email + "\x00" + in.IP, s.limits.SignInPerAccountIP},
+		{"signin:acct:" + email, s.limits.SignInPerAccount},
+	}
+	if err := s.takeAll(guesses); err != nil {
 		return User{}, err
 	}
+	u, err := s.checkCredentials(ctx, email, in.Password)
+	if !errors.Is(err, ErrInvalidCredentials) {
+		s.giveBack(guesses)
+	}
+	return u, err
+}
+
+// checkCredentials verifies the password of the account with email.
+func (s *Service) checkCredentials(ctx context.Context, email, password string) (User, error) {
 	row, err := s.st.UserByEmail(ctx, email)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return User{}, err
 	}
 	if err != nil || row.PasswordHash == "" {
-		_, _ = VerifyPassword(in.Password, s.dummyHash)
+		_, _ = VerifyPassword(password, s.dummyHash)
 		return User{}, ErrInvalidCredentials
 	}
-	ok, err := VerifyPassword(in.Password, row.PasswordHash)
+	ok, err := VerifyPassword(password, row.PasswordHash)
 	if err != nil {
 		return User{}, fmt.Errorf("user %s: %w", row.ID, err)
 	}
@@ -61,7 +76,7 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (User, error) {
 		return User{}, ErrEmailNotVerified
 	}
 	if needsRehash(row.PasswordHash, s.pw) {
-		s.rehash(ctx, row.ID, in.Password)
+		s.rehash(ctx, row.ID, password)
 	}
 	return toUser(row), nil
 }

@@ -50,14 +50,17 @@ func (a *API) completeOnboarding(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, userBody{u})
 }
 
+// deleteMe deletes the account: {password}, or no body at all within
+// accounts.RecentSignIn of signing in in this session.
 func (a *API) deleteMe(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Password string `json:"password"`
 	}
-	if !a.requireAccounts(w) || !decodeJSON(w, r, &req, authBodyLimit) {
+	if !a.requireAccounts(w) || !decodeOptionalJSON(w, r, &req, authBodyLimit) {
 		return
 	}
-	if err := a.accounts.DeleteAccount(r.Context(), frontdoor.UserID(r.Context()), req.Password); err != nil {
+	proof := accounts.AccountDeletion{Password: req.Password, SessionSignedInAt: a.door.SessionSignedInAt(r)}
+	if err := a.accounts.DeleteAccount(r.Context(), frontdoor.UserID(r.Context()), proof); err != nil {
 		a.writeServiceError(w, r, err)
 		return
 	}

@@ -35,6 +35,16 @@ func (a *API) writeServiceError(w http.ResponseWriter, r *http.Request, err erro
 // trailing data is an error, and bodies over limit bytes answer 413. It
 // writes the error response itself and reports whether decoding succeeded.
 func decodeJSON(w http.ResponseWriter, r *http.Request, dst any, limit int64) bool {
+	return decodeBody(w, r, dst, limit, false)
+}
+
+// decodeOptionalJSON is decodeJSON for endpoints whose body may be left
+// out: an empty body leaves dst as it is.
+func decodeOptionalJSON(w http.ResponseWriter, r *http.Request, dst any, limit int64) bool {
+	return decodeBody(w, r, dst, limit, true)
+}
+
+func decodeBody(w http.ResponseWriter, r *http.Request, dst any, limit int64, optional bool) bool {
 	if limit <= 0 {
 		limit = MaxBodyBytes
 	}
@@ -46,6 +56,9 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any, limit int64) bo
 	if err != nil {
 		writeDecodeError(w, err)
 		return false
+	}
+	if optional && len(bytes.TrimSpace(body)) == 0 {
+		return true
 	}
 	// Bad text is refused before encoding/json would replace it with
 	// U+FFFD: text is stored exactly as sent or not at all.

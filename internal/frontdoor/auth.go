@@ -19,19 +19,21 @@ func (d *Door) identify(next http.Handler) http.Handler {
 		ctx := r.Context()
 		if UserID(ctx) == "" && d.accounts != nil {
 			var (
-				userID string
-				err    error
+				userID     string
+				err        error
+				viaSession bool
 			)
 			if raw, ok := BearerToken(r); ok {
 				userID, err = d.bearerUser(ctx, raw)
 			} else {
 				userID, err = d.sessionUser(r)
+				viaSession = userID != ""
 			}
 			if err != nil && !errors.Is(err, accounts.ErrUnauthenticated) {
 				d.WriteError(w, r, err)
 				return
 			}
-			r = r.WithContext(context.WithValue(ctx, identityKey, identity{userID: userID, authErr: err}))
+			r = r.WithContext(context.WithValue(ctx, identityKey, identity{userID: userID, authErr: err, viaSession: viaSession}))
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -109,6 +109,8 @@ type identity struct {
 	// authErr is why a presented credential was refused (for the 401
 	// answer); nil when none was presented or it was good.
 	authErr error
+	// viaSession is set when the session cookie identified the user.
+	viaSession bool
 }
 
 // WithUserID returns ctx carrying the authenticated user's id. The Door

@@ -38,6 +38,9 @@ const (
 	sessionUserKey  = "uid"   // the signed-in user's id
 	sessionEpochKey = "epoch" // users.session_epoch at sign-in
 	sessionSeenKey  = "seen"  // unix seconds of the last request, for the idle timeout
+	// sessionSignedInKey is unix microseconds of the sign-in with a
+	// password (SessionSignedInAt).
+	sessionSignedInKey = "signedIn"
 )
 
 // seenEvery is how often a session's last-seen time is rewritten: the
@@ -77,8 +80,27 @@ func (d *Door) StartSession(r *http.Request, u accounts.User) error {
 	}
 	sm.Put(ctx, sessionUserKey, u.ID)
 	sm.Put(ctx, sessionEpochKey, u.SessionEpoch)
-	sm.Put(ctx, sessionSeenKey, d.cfg.Now().Unix())
+	now := d.cfg.Now()
+	sm.Put(ctx, sessionSeenKey, now.Unix())
+	sm.Put(ctx, sessionSignedInKey, now.UnixMicro())
 	return nil
+}
+
+// SessionSignedInAt is when the request's session was signed in (with a
+// password, by StartSession), for actions that want a recent sign-in such
+// as deleting the account. It is the zero time when the request was not
+// authenticated by its session cookie: a bearer token (even one sent along
+// with a cookie), no user, or a session from before this was recorded.
+func (d *Door) SessionSignedInAt(r *http.Request) time.Time {
+	id, _ := r.Context().Value(identityKey).(identity)
+	if !id.viaSession || d.sessions == nil {
+		return time.Time{}
+	}
+	n := d.sessions.GetInt64(r.Context(), sessionSignedInKey)
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(n).UTC()
 }
 
 // EndSession destroys the request's session (its row and its cookie); a
