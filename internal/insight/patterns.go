@@ -6,12 +6,13 @@ import (
 )
 
 // rawPatterns is the stored patterns object. relationship_dynamics is a
-// list of names today; an analyzer that knows who did what (issue 17) may
-// instead give objects, or add a behaviours list beside it:
+// list of names; the offline analyzer (and an LLM that can) adds a
+// behaviours list saying who did each behaviour and the sentence showing it:
 //
-//	{"pattern": "repair_attempt", "actor": "writer|other|both", "evidence": "I said sorry first"}
+//	{"label": "repair_attempt", "actor": "writer|other|both", "evidence": "I said sorry first"}
 //
-// Both shapes are read; a name given both ways counts once.
+// Both are read; a name given both ways counts once, and a behaviour the
+// writer and the other person each showed counts as both.
 type rawPatterns struct {
 	RecurringThemes      []string          `json:"recurring_themes"`
 	EmotionalTriggers    []string          `json:"emotional_triggers"`
@@ -22,6 +23,7 @@ type rawPatterns struct {
 }
 
 type rawBehaviour struct {
+	Label    string `json:"label"`
 	Pattern  string `json:"pattern"`
 	Name     string `json:"name"`
 	Dynamic  string `json:"dynamic"`
@@ -49,8 +51,11 @@ func ParsePatterns(raw []byte, e *Evidence) {
 		}
 		if i, ok := seen[b.Pattern]; ok {
 			// Keep the richer description of a pattern given twice.
-			if e.Behaviours[i].Actor == ActorUnknown {
+			switch prev := e.Behaviours[i].Actor; {
+			case prev == ActorUnknown:
 				e.Behaviours[i].Actor = b.Actor
+			case b.Actor != ActorUnknown && b.Actor != prev:
+				e.Behaviours[i].Actor = ActorBoth
 			}
 			if e.Behaviours[i].Evidence == "" {
 				e.Behaviours[i].Evidence = b.Evidence
@@ -78,7 +83,7 @@ func parseBehaviour(item json.RawMessage) (Behaviour, bool) {
 	if json.Unmarshal(item, &rb) != nil {
 		return Behaviour{}, false
 	}
-	b := Behaviour{Pattern: firstNonEmpty(rb.Pattern, rb.Name, rb.Dynamic), Evidence: firstNonEmpty(rb.Evidence, rb.Span)}
+	b := Behaviour{Pattern: firstNonEmpty(rb.Label, rb.Pattern, rb.Name, rb.Dynamic), Evidence: firstNonEmpty(rb.Evidence, rb.Span)}
 	switch Actor(strings.ToLower(rb.Actor)) {
 	case ActorWriter:
 		b.Actor = ActorWriter

@@ -191,12 +191,16 @@ func triggerRule(in RuleInput) []Proposal {
 func horsemanRule(in RuleInput) []Proposal {
 	seen := map[string][]string{}
 	actors := map[string]map[Actor]bool{}
+	quotes := map[string]string{}
 	for _, e := range in.Recent {
 		for _, b := range e.Behaviours {
 			if _, ok := antidotes[b.Pattern]; !ok || slices.Contains(seen[b.Pattern], e.EntryID) {
 				continue
 			}
 			seen[b.Pattern] = append(seen[b.Pattern], e.EntryID)
+			if quotes[b.Pattern] == "" {
+				quotes[b.Pattern] = b.Evidence // the newest entry's words
+			}
 			if actors[b.Pattern] == nil {
 				actors[b.Pattern] = map[Actor]bool{}
 			}
@@ -222,9 +226,9 @@ func horsemanRule(in RuleInput) []Proposal {
 		out = append(out, Proposal{
 			Key: "horseman:" + in.RelationshipID + ":" + h, RelationshipID: in.RelationshipID, Kind: KindHorseman,
 			Title: "Noticing " + a.name + ", and its antidote",
-			Body: fmt.Sprintf("Something that reads like %s %s in %d recent entries about %s. "+
+			Body: fmt.Sprintf("Something that reads like %s %s in %d recent entries about %s%s. "+
 				"Gottman's research pairs it with an antidote, %s: %s. It is a pattern in the words, not a judgement of anyone.",
-				a.name, who, len(ids), about(in.RelationshipName), a.antidote, a.hint),
+				a.name, who, len(ids), about(in.RelationshipName), quote(quotes[h]), a.antidote, a.hint),
 			EvidenceEntryIDs: firstIDs(ids), TTL: InsightTTL,
 		})
 	}
@@ -361,6 +365,21 @@ type QuietInput struct {
 	Name           string
 	LastEntryAt    time.Time
 }
+
+// quote is ", for example: “…”" for an evidence sentence, shortened to
+// maxQuoteRunes, or "" without one.
+func quote(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if s == "" {
+		return ""
+	}
+	if r := []rune(s); len(r) > maxQuoteRunes {
+		s = strings.TrimSpace(string(r[:maxQuoteRunes])) + "…"
+	}
+	return ", for example “" + s + "”"
+}
+
+const maxQuoteRunes = 140
 
 func firstIDs(ids []string) []string {
 	if len(ids) > MaxEvidenceIDs {

@@ -1,6 +1,7 @@
 package insight
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -301,12 +302,38 @@ func abs(x int) int {
 	return x
 }
 
+// The offline analyzer's own output carries who did what, and the score
+// reads it.
+func TestParsePatternsOfTheOfflineAnalyzer(t *testing.T) {
+	res := offline.New().Analyze("I told Sam I was sorry for snapping at him. Sam kept scrolling his phone while I talked.")
+	raw, err := json.Marshal(res.Patterns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e Evidence
+	ParsePatterns(raw, &e)
+	if len(res.Patterns.Behaviours) == 0 {
+		t.Fatalf("the analyzer found no behaviour in the sample: %s", raw)
+	}
+	known := 0
+	for _, b := range e.Behaviours {
+		if b.Actor != ActorUnknown {
+			known++
+		}
+	}
+	if known == 0 {
+		t.Fatalf("no actor read from %s: %+v", raw, e.Behaviours)
+	}
+	t.Logf("%s → %+v", raw, e.Behaviours)
+}
+
 func TestParsePatterns(t *testing.T) {
 	var e Evidence
 	ParsePatterns([]byte(`{"recurring_themes":["trust"],"emotional_triggers":["stress"],"communication_style":"direct",
 		"relationship_dynamics":["criticism",{"pattern":"repair_attempt","actor":"writer","evidence":"I said sorry"}, 5],
-		"behaviours":[{"pattern":"criticism","actor":"OTHER","evidence":"you never listen"},{"name":""}]}`), &e)
-	want := []Behaviour{{Pattern: "criticism", Actor: ActorOther, Evidence: "you never listen"}, {Pattern: "repair_attempt", Actor: ActorWriter, Evidence: "I said sorry"}}
+		"behaviours":[{"label":"criticism","actor":"OTHER","evidence":"you never listen"},{"name":""},
+			{"label":"repair_attempt","actor":"other","evidence":"she apologised too"}]}`), &e)
+	want := []Behaviour{{Pattern: "criticism", Actor: ActorOther, Evidence: "you never listen"}, {Pattern: "repair_attempt", Actor: ActorBoth, Evidence: "I said sorry"}}
 	if !slices.Equal(e.Behaviours, want) || e.Style != "direct" || !slices.Equal(e.Themes, []string{"trust"}) || !slices.Equal(e.Triggers, []string{"stress"}) {
 		t.Fatalf("parsed %+v", e)
 	}
