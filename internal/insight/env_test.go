@@ -145,7 +145,7 @@ func (e *env) relationship(userID, name string) string {
 }
 
 // analysis describes an analysed entry to insert.
-type analysis struct {
+type analysisSpec struct {
 	at        time.Time
 	sentiment float64
 	dynamics  []string
@@ -156,7 +156,7 @@ type analysis struct {
 
 // entry inserts a published entry with its analysis and calls the
 // analysis-landed hook in the same transaction, as the pipeline does.
-func (e *env) entry(userID, rel string, a analysis) string {
+func (e *env) entry(userID, rel string, a analysisSpec) string {
 	e.t.Helper()
 	e.n++
 	id := fmt.Sprintf("%s-entry-%05d", userID, e.n)

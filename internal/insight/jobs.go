@@ -52,6 +52,14 @@ func (w *RecomputeWorker) Work(ctx context.Context, job *river.Job[queue.Recompu
 	if w.AfterRecompute != nil {
 		w.AfterRecompute(job.Args, res)
 	}
+	if res.Stale {
+		return nil // a newer job refreshes the trends too
+	}
+	// Warm the caches the new analysis made stale (best effort: a read
+	// computes them anyway).
+	if _, err := w.Service.RefreshStaleTrends(ctx, job.Args.UserID); err != nil {
+		w.Service.log.WarnContext(ctx, "stale trends not refreshed", slog.Any("err", err))
+	}
 	return nil
 }
 

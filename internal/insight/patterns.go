@@ -36,42 +36,71 @@ type rawBehaviour struct {
 // stored patterns object. Malformed parts are skipped, never fatal: a
 // score must not fail because one analyzer wrote an odd value.
 func ParsePatterns(raw []byte, e *Evidence) {
+	if len(raw) == 0 {
+		return
+	}
+	// The common shape (names, and behaviour objects) decodes in one pass.
+	var fast struct {
+		RecurringThemes      []string       `json:"recurring_themes"`
+		EmotionalTriggers    []string       `json:"emotional_triggers"`
+		CommunicationStyle   string         `json:"communication_style"`
+		RelationshipDynamics []string       `json:"relationship_dynamics"`
+		Behaviours           []rawBehaviour `json:"behaviours"`
+		Behaviors            []rawBehaviour `json:"behaviors"`
+	}
+	if json.Unmarshal(raw, &fast) == nil {
+		e.Themes, e.Triggers, e.Style = fast.RecurringThemes, fast.EmotionalTriggers, fast.CommunicationStyle
+		e.Behaviours = nil
+		seen := map[string]int{}
+		for _, name := range fast.RelationshipDynamics {
+			e.addBehaviour(seen, Behaviour{Pattern: name})
+		}
+		for _, list := range [][]rawBehaviour{fast.Behaviours, fast.Behaviors} {
+			for _, rb := range list {
+				e.addBehaviour(seen, rb.behaviour())
+			}
+		}
+		return
+	}
 	var p rawPatterns
-	if len(raw) == 0 || json.Unmarshal(raw, &p) != nil {
+	if json.Unmarshal(raw, &p) != nil {
 		return
 	}
 	e.Themes = p.RecurringThemes
 	e.Triggers = p.EmotionalTriggers
 	e.Style = p.CommunicationStyle
 	seen := map[string]int{}
-	add := func(b Behaviour) {
-		b.Pattern = strings.TrimSpace(b.Pattern)
-		if b.Pattern == "" {
-			return
-		}
-		if i, ok := seen[b.Pattern]; ok {
-			// Keep the richer description of a pattern given twice.
-			switch prev := e.Behaviours[i].Actor; {
-			case prev == ActorUnknown:
-				e.Behaviours[i].Actor = b.Actor
-			case b.Actor != ActorUnknown && b.Actor != prev:
-				e.Behaviours[i].Actor = ActorBoth
-			}
-			if e.Behaviours[i].Evidence == "" {
-				e.Behaviours[i].Evidence = b.Evidence
-			}
-			return
-		}
-		seen[b.Pattern] = len(e.Behaviours)
-		e.Behaviours = append(e.Behaviours, b)
-	}
 	for _, list := range [][]json.RawMessage{p.RelationshipDynamics, p.Behaviours, p.Behaviors} {
 		for _, item := range list {
 			if b, ok := parseBehaviour(item); ok {
-				add(b)
+				e.addBehaviour(seen, b)
 			}
 		}
 	}
+}
+
+// addBehaviour adds b unless its pattern is there already, in which case
+// it keeps the richer description: a pattern the writer and the other
+// person each showed is both.
+func (e *Evidence) addBehaviour(seen map[string]int, b Behaviour) {
+	b.Pattern = strings.TrimSpace(b.Pattern)
+	if b.Pattern == "" {
+		return
+	}
+	if i, ok := seen[b.Pattern]; ok {
+		switch prev := e.Behaviours[i].Actor; {
+		case prev == ActorUnknown:
+			e.Behaviours[i].Actor = b.Actor
+		case b.Actor != ActorUnknown && b.Actor != prev:
+			e.Behaviours[i].Actor = ActorBoth
+		}
+		if e.Behaviours[i].Evidence == "" {
+			e.Behaviours[i].Evidence = b.Evidence
+		}
+		return
+	}
+	seen[b.Pattern] = len(e.Behaviours)
+	e.Behaviours = append(e.Behaviours, b)
 }
 
 func parseBehaviour(item json.RawMessage) (Behaviour, bool) {
@@ -83,6 +112,11 @@ func parseBehaviour(item json.RawMessage) (Behaviour, bool) {
 	if json.Unmarshal(item, &rb) != nil {
 		return Behaviour{}, false
 	}
+	b := rb.behaviour()
+	return b, b.Pattern != ""
+}
+
+func (rb rawBehaviour) behaviour() Behaviour {
 	b := Behaviour{Pattern: firstNonEmpty(rb.Label, rb.Pattern, rb.Name, rb.Dynamic), Evidence: firstNonEmpty(rb.Evidence, rb.Span)}
 	switch Actor(strings.ToLower(rb.Actor)) {
 	case ActorWriter:
@@ -92,7 +126,7 @@ func parseBehaviour(item json.RawMessage) (Behaviour, bool) {
 	case ActorBoth:
 		b.Actor = ActorBoth
 	}
-	return b, b.Pattern != ""
+	return b
 }
 
 func firstNonEmpty(s ...string) string {

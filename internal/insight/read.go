@@ -417,6 +417,24 @@ func (s *Service) RefreshExpiredTrends(ctx context.Context, limit int) (int, err
 	if err != nil {
 		return 0, err
 	}
+	return s.refreshTrends(ctx, keys)
+}
+
+// staleRefreshMax bounds the caches one recompute job refreshes.
+const staleRefreshMax = 8
+
+// RefreshStaleTrends recomputes the user's cached trends that a new
+// analysis made stale, so that the next dashboard read is fresh without
+// paying for it (a read before this finishes computes them itself).
+func (s *Service) RefreshStaleTrends(ctx context.Context, userID string) (int, error) {
+	keys, err := s.store.StaleTrendCaches(ctx, userID, staleRefreshMax)
+	if err != nil {
+		return 0, err
+	}
+	return s.refreshTrends(ctx, keys)
+}
+
+func (s *Service) refreshTrends(ctx context.Context, keys []store.TrendCacheKey) (int, error) {
 	n := 0
 	for _, k := range keys {
 		tq, ok := parseTrendKey(k.Key)

@@ -107,7 +107,7 @@ func TestAlreadyWroteTodayIsNotReminded(t *testing.T) {
 		u := e.user("ann", `{"timezone":"Europe/Paris","reminderTime":"20:00"}`, "")
 		rel := e.relationship(u, "Sam")
 		e.clock.Set(time.Date(2026, 6, 10, 18, 1, 0, 0, time.UTC))
-		e.entry(u, rel, analysis{at: time.Date(2026, 6, 10, 7, 0, 0, 0, time.UTC), sentiment: 0.1})
+		e.entry(u, rel, analysisSpec{at: time.Date(2026, 6, 10, 7, 0, 0, 0, time.UTC), sentiment: 0.1})
 		if n, err := e.svc.ClaimDueReminders(e.ctx); err != nil || n != 0 {
 			t.Fatalf("claimed %d (%v) for a user who wrote today", n, err)
 		}
@@ -117,7 +117,7 @@ func TestAlreadyWroteTodayIsNotReminded(t *testing.T) {
 			t.Fatalf("claimed %d (%v) the next day, want 1", n, err)
 		}
 		// Writing between the claim and the send skips the send.
-		e.entry(u, rel, analysis{at: e.clock.Now(), sentiment: 0.1})
+		e.entry(u, rel, analysisSpec{at: e.clock.Now(), sentiment: 0.1})
 		if err := e.svc.SendReminder(e.ctx, u, "2026-06-11"); err != nil {
 			t.Fatal(err)
 		}

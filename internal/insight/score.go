@@ -101,6 +101,33 @@ type Evidence struct {
 	Triggers       []string
 	Style          string
 	Behaviours     []Behaviour
+
+	// prepared caches what the formula derives from the patterns (see
+	// Prepare); nil means derive it on use.
+	prepared *prepared
+}
+
+type prepared struct {
+	terms   entryTerms
+	reading float64 // overallReading
+}
+
+// Prepare derives each entry's pattern terms once, so that computing many
+// scores over the same evidence (a trend: one per day) does not repeat
+// that work. The results are identical with or without it.
+func Prepare(ev []Evidence) {
+	for i := range ev {
+		ev[i].prepared = nil
+		t := termsOf(ev[i])
+		ev[i].prepared = &prepared{terms: t, reading: readingOf(ev[i], t)}
+	}
+}
+
+func (e *Evidence) terms() entryTerms {
+	if e.prepared != nil {
+		return e.prepared.terms
+	}
+	return termsOf(*e)
 }
 
 // Score is one relationship's health score.
@@ -304,9 +331,10 @@ func Compute(ev []Evidence) (s Score, ok bool) {
 	for f := range num {
 		num[f], den[f] = PriorWeight*50, PriorWeight
 	}
-	for _, e := range ev {
-		w := weight(e, newest)
-		t := termsOf(e)
+	for i := range ev {
+		e := &ev[i]
+		w := weight(*e, newest)
+		t := e.terms()
 		reading := 50 + 50*clampSentiment(e.Sentiment)
 		for f := range num {
 			num[f] += w * t.relevance[f] * reading
@@ -339,8 +367,14 @@ func Compute(ev []Evidence) (s Score, ok bool) {
 }
 
 // overallReading is one entry's stand-alone reading on the overall scale.
-func overallReading(e Evidence) float64 {
-	t := termsOf(e)
+func overallReading(e *Evidence) float64 {
+	if e.prepared != nil {
+		return e.prepared.reading
+	}
+	return readingOf(*e, termsOf(*e))
+}
+
+func readingOf(e Evidence, t entryTerms) float64 {
 	v := 0.0
 	reading := 50 + 50*clampSentiment(e.Sentiment)
 	for f := range Factors {
@@ -358,12 +392,15 @@ func trendDirection(ev []Evidence) string {
 	recentFrom, earlierFrom := newest.Add(-TrendRecent), newest.Add(-TrendRecent-TrendEarlier)
 	var rSum, eSum float64
 	var rN, eN int
-	for _, e := range ev {
-		switch {
-		case e.WrittenAt.After(recentFrom):
+	for i := range ev {
+		e := &ev[i]
+		if !e.WrittenAt.After(earlierFrom) {
+			break // newest first: nothing older counts
+		}
+		if e.WrittenAt.After(recentFrom) {
 			rSum += overallReading(e)
 			rN++
-		case e.WrittenAt.After(earlierFrom):
+		} else {
 			eSum += overallReading(e)
 			eN++
 		}

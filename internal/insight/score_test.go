@@ -282,6 +282,19 @@ func TestWorkedExamples(t *testing.T) {
 	}
 }
 
+func TestPreparedEvidenceGivesTheSameScores(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for range 200 {
+		ev := randomEvidence(r, 1+r.IntN(80), 200*24*time.Hour)
+		want := mustCompute(t, ev)
+		prep := slices.Clone(ev)
+		Prepare(prep)
+		if got := mustCompute(t, prep); !sameScore(got, want) {
+			t.Fatalf("prepared %+v, plain %+v", got, want)
+		}
+	}
+}
+
 func sameScore(a, b Score) bool {
 	if a.Score != b.Score || a.TrendDirection != b.TrendDirection || a.Confidence != b.Confidence ||
 		a.CalculationMethod != b.CalculationMethod || a.Entries != b.Entries || !a.AsOf.Equal(b.AsOf) {

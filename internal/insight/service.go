@@ -127,6 +127,7 @@ func evidenceOf(rows []store.ScoredAnalysis) []Evidence {
 		ParsePatterns(r.Patterns, &ev[i])
 	}
 	SortNewestFirst(ev)
+	Prepare(ev)
 	return ev
 }
 

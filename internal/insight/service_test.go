@@ -13,7 +13,7 @@ import (
 const day = 24 * time.Hour
 
 // week writes n entries, one a day before start, about rel.
-func (e *env) week(user, rel string, n int, a analysis) []string {
+func (e *env) week(user, rel string, n int, a analysisSpec) []string {
 	var ids []string
 	for i := range n {
 		a.at = start.Add(-time.Duration(n-i) * day)
@@ -48,7 +48,7 @@ func TestRecomputeStoresScoreEventAndHistoryOncePerEvidence(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
 		u := e.user("ann", "", "")
 		rel := e.relationship(u, "Sam")
-		e.week(u, rel, 6, analysis{sentiment: 0.5, dynamics: []string{"appreciation", "we_language"}})
+		e.week(u, rel, 6, analysisSpec{sentiment: 0.5, dynamics: []string{"appreciation", "we_language"}})
 		if len(e.jobs.recomputes) != 6 {
 			t.Fatalf("%d recomputes queued by 6 analyses, want 6", len(e.jobs.recomputes))
 		}
@@ -72,7 +72,7 @@ func TestRecomputeStoresScoreEventAndHistoryOncePerEvidence(t *testing.T) {
 			t.Fatalf("%d history rows, want 1", n)
 		}
 		// A new, heavy entry: a second row, lower.
-		e.entry(u, rel, analysis{at: start, sentiment: -0.9, dynamics: []string{"contempt", "stonewalling"}})
+		e.entry(u, rel, analysisSpec{at: start, sentiment: -0.9, dynamics: []string{"contempt", "stonewalling"}})
 		e.recompute(u, rel)
 		h2 := latest(t, e, u, rel)
 		if h2.Score >= h.Score || h2.EntryCount != 7 {
@@ -100,7 +100,7 @@ func TestStoredScoreAfterDeleteAndEditIsAsIfNeverAndAlways(t *testing.T) {
 		relA, relB := e.relationship(a, "Sam"), e.relationship(b, "Sam")
 		var victim string
 		for i := range 12 {
-			an := analysis{at: start.Add(-time.Duration(12-i) * day), sentiment: float64(i%5)/5 - 0.3, dynamics: []string{"repair_attempt"}}
+			an := analysisSpec{at: start.Add(-time.Duration(12-i) * day), sentiment: float64(i%5)/5 - 0.3, dynamics: []string{"repair_attempt"}}
 			if i%4 == 0 {
 				an.dynamics = []string{"criticism", "defensiveness"}
 			}
@@ -127,9 +127,9 @@ func TestStoredScoreAfterDeleteAndEditIsAsIfNeverAndAlways(t *testing.T) {
 			t.Fatalf("after deleting an entry: %+v\nnever written: %+v", ha, hb)
 		}
 		// Editing: b's last entry is re-analysed as warm; a writes it warm from the start.
-		last := e.entry(a, relA, analysis{at: start, sentiment: 0.9, dynamics: []string{"appreciation"}})
+		last := e.entry(a, relA, analysisSpec{at: start, sentiment: 0.9, dynamics: []string{"appreciation"}})
 		_ = last
-		id := e.entry(b, relB, analysis{at: start, sentiment: -0.8, dynamics: []string{"criticism"}})
+		id := e.entry(b, relB, analysisSpec{at: start, sentiment: -0.8, dynamics: []string{"criticism"}})
 		e.recompute(b, relB)
 		// The edit lands as a new analysis of the same entry.
 		if err := e.s.InTx(e.ctx, func(tx *store.Tx) error {
@@ -175,12 +175,12 @@ func TestStaleRecomputeIsDropped(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
 		u := e.user("ann", "", "")
 		rel := e.relationship(u, "Sam")
-		e.entry(u, rel, analysis{at: start, sentiment: 0.4})
+		e.entry(u, rel, analysisSpec{at: start, sentiment: 0.4})
 		v, err := e.s.TrendVersion(e.ctx, u)
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.entry(u, rel, analysis{at: start.Add(time.Hour), sentiment: 0.4})
+		e.entry(u, rel, analysisSpec{at: start.Add(time.Hour), sentiment: 0.4})
 		var ok bool
 		if err := e.s.InTx(e.ctx, func(tx *store.Tx) error {
 			ok, err = tx.ClaimTrendVersion(e.ctx, u, v)
@@ -222,7 +222,7 @@ func TestInsightsAreNotDuplicatedAreDismissibleAndExpire(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
 		u := e.user("ann", "", `{"smartReminders":true,"conversationStarters":true}`)
 		rel := e.relationship(u, "Sam")
-		ids := e.week(u, rel, 4, analysis{sentiment: -0.3, dynamics: []string{"criticism"}, triggers: []string{"household_load"}, themes: []string{"chores"}})
+		ids := e.week(u, rel, 4, analysisSpec{sentiment: -0.3, dynamics: []string{"criticism"}, triggers: []string{"household_load"}, themes: []string{"chores"}})
 		e.recompute(u, rel)
 		act := activeInsights(t, e, u)
 		horse := byKind(act, insight.KindHorseman)
@@ -236,7 +236,7 @@ func TestInsightsAreNotDuplicatedAreDismissibleAndExpire(t *testing.T) {
 		created := e.events(u, store.EventInsightCreated)
 		// Same evidence again: nothing new.
 		e.recompute(u, rel)
-		e.entry(u, rel, analysis{at: start, sentiment: 0.1, themes: []string{"quality_time"}})
+		e.entry(u, rel, analysisSpec{at: start, sentiment: 0.1, themes: []string{"quality_time"}})
 		e.recompute(u, rel)
 		act = activeInsights(t, e, u)
 		if n := len(byKind(act, insight.KindHorseman)); n != 1 {
@@ -251,7 +251,7 @@ func TestInsightsAreNotDuplicatedAreDismissibleAndExpire(t *testing.T) {
 			t.Fatalf("dismiss: %+v %v", in, err)
 		}
 		updated := e.events(u, store.EventInsightUpdated)
-		e.entry(u, rel, analysis{at: start.Add(time.Hour), sentiment: -0.2, dynamics: []string{"criticism"}})
+		e.entry(u, rel, analysisSpec{at: start.Add(time.Hour), sentiment: -0.2, dynamics: []string{"criticism"}})
 		e.recompute(u, rel)
 		if n := len(byKind(activeInsights(t, e, u), insight.KindHorseman)); n != 0 {
 			t.Fatalf("a dismissed insight came back while it holds (%d active)", n)
@@ -276,7 +276,7 @@ func TestInsightsAreNotDuplicatedAreDismissibleAndExpire(t *testing.T) {
 			}
 		}
 		for i := range 3 {
-			e.entry(u, rel, analysis{at: e.clock.Now().Add(-time.Duration(i) * time.Hour), sentiment: -0.2, dynamics: []string{"criticism"}})
+			e.entry(u, rel, analysisSpec{at: e.clock.Now().Add(-time.Duration(i) * time.Hour), sentiment: -0.2, dynamics: []string{"criticism"}})
 		}
 		e.recompute(u, rel)
 		again := byKind(activeInsights(t, e, u), insight.KindHorseman)
@@ -292,7 +292,7 @@ func TestConversationStartersNeedTheirFlag(t *testing.T) {
 		on := e.user("on", "", `{"smartReminders":true,"conversationStarters":true}`)
 		for _, u := range []string{off, on} {
 			rel := e.relationship(u, "Sam")
-			e.week(u, rel, 2, analysis{sentiment: 0.3, themes: []string{"plans_goals"}})
+			e.week(u, rel, 2, analysisSpec{sentiment: 0.3, themes: []string{"plans_goals"}})
 			e.recompute(u, rel)
 		}
 		if n := len(byKind(activeInsights(t, e, off), insight.KindConversationStarter)); n != 0 {
@@ -309,15 +309,15 @@ func TestQuietRelationshipInsight(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
 		u := e.user("ann", "", "")
 		sam, kim := e.relationship(u, "Sam"), e.relationship(u, "Kim")
-		e.entry(u, kim, analysis{at: start.Add(-30 * day), sentiment: 0.2})
-		e.entry(u, sam, analysis{at: start, sentiment: 0.2})
+		e.entry(u, kim, analysisSpec{at: start.Add(-30 * day), sentiment: 0.2})
+		e.entry(u, sam, analysisSpec{at: start, sentiment: 0.2})
 		e.recompute(u, sam)
 		q := byKind(activeInsights(t, e, u), insight.KindQuiet)
 		if len(q) != 1 || q[0].RelationshipID != kim {
 			t.Fatalf("quiet insights: %+v", q)
 		}
 		// Writing about Kim retires it.
-		e.entry(u, kim, analysis{at: start.Add(time.Hour), sentiment: 0.2})
+		e.entry(u, kim, analysisSpec{at: start.Add(time.Hour), sentiment: 0.2})
 		e.recompute(u, kim)
 		if q := byKind(activeInsights(t, e, u), insight.KindQuiet); len(q) != 0 {
 			t.Fatalf("quiet insight survives a new entry: %+v", q)

@@ -99,7 +99,7 @@ func TestNewAnalysisMakesTheNextDashboardReadFresh(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
 		u := e.user("ann", `{"timezone":"Europe/Paris"}`, "")
 		rel := e.relationship(u, "Sam")
-		e.week(u, rel, 3, analysis{sentiment: 0.2})
+		e.week(u, rel, 3, analysisSpec{sentiment: 0.2})
 		e.recompute(u, rel)
 		d := e.dashboard(u)
 		if len(d.Trends.Sentiment) != 3 || d.TotalEntries != 3 || len(d.HealthScores) != 1 || d.AverageHealthScore == nil || len(d.RecentEntries) != 3 {
@@ -114,7 +114,7 @@ func TestNewAnalysisMakesTheNextDashboardReadFresh(t *testing.T) {
 			t.Fatalf("second read did not use the cache: %+v", got)
 		}
 		// A new analysis lands: the next read is fresh and includes it.
-		e.entry(u, rel, analysis{at: start, sentiment: 0.9})
+		e.entry(u, rel, analysisSpec{at: start, sentiment: 0.9})
 		d = e.dashboard(u)
 		if len(d.Trends.Sentiment) != 4 || d.Trends.Sentiment[3].Date != start.In(mustLoc(t, "Europe/Paris")).Format(time.DateOnly) || d.Trends.Sentiment[3].Value != 0.9 {
 			t.Fatalf("after a new analysis the dashboard's trends are stale: %+v", d.Trends.Sentiment)
@@ -124,7 +124,7 @@ func TestNewAnalysisMakesTheNextDashboardReadFresh(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.entry(u, rel, analysis{at: start.Add(time.Minute), sentiment: 0.9})
+		e.entry(u, rel, analysisSpec{at: start.Add(time.Minute), sentiment: 0.9})
 		if err := e.s.InTx(e.ctx, func(tx *store.Tx) error {
 			return tx.PutTrendCache(e.ctx, u, "trends:all:90:Europe/Paris:false", v, []byte(`{"sentiment":[],"health":[]}`), e.clock.Now(), e.clock.Now().Add(time.Hour))
 		}); err != nil {
@@ -142,7 +142,7 @@ func TestPeriodicRefreshRecomputesExpiredCaches(t *testing.T) {
 		idle := e.user("idle", "", "")
 		for _, id := range []string{u, idle} {
 			rel := e.relationship(id, "Sam")
-			e.week(id, rel, 2, analysis{sentiment: 0.3})
+			e.week(id, rel, 2, analysisSpec{sentiment: 0.3})
 			if _, err := e.svc.Trends(e.ctx, id, insight.TrendQuery{RelationshipID: rel, Days: 30}); err != nil {
 				t.Fatal(err)
 			}
@@ -180,8 +180,8 @@ func TestAdvancedAnalyticsGatesFactorHistoryAndThemes(t *testing.T) {
 		adv := e.user("adv", "", `{"smartReminders":true,"advancedAnalytics":true}`)
 		for _, u := range []string{plain, adv} {
 			rel := e.relationship(u, "Sam")
-			e.week(u, rel, 3, analysis{sentiment: 0.3, themes: []string{"quality_time", "plans_goals"}})
-			e.week(u, rel, 1, analysis{sentiment: -0.3, themes: []string{"money"}})
+			e.week(u, rel, 3, analysisSpec{sentiment: 0.3, themes: []string{"quality_time", "plans_goals"}})
+			e.week(u, rel, 1, analysisSpec{sentiment: -0.3, themes: []string{"money"}})
 		}
 		tp, err := e.svc.Trends(e.ctx, plain, insight.TrendQuery{})
 		if err != nil || tp.Factors != nil || tp.Themes != nil {
@@ -201,7 +201,7 @@ func TestTrendsOfAnotherUsersRelationshipAreNotFound(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
 		owner, other := e.user("owner", "", ""), e.user("other", "", "")
 		rel := e.relationship(owner, "Sam")
-		e.entry(owner, rel, analysis{at: start, sentiment: 0.3})
+		e.entry(owner, rel, analysisSpec{at: start, sentiment: 0.3})
 		if _, err := e.svc.Trends(e.ctx, other, insight.TrendQuery{RelationshipID: rel}); err == nil {
 			t.Fatal("another user's relationship trends answered")
 		}
@@ -210,6 +210,31 @@ func TestTrendsOfAnotherUsersRelationshipAreNotFound(t *testing.T) {
 		}
 		if d := e.dashboard(other); d.TotalEntries != 0 || len(d.Trends.Sentiment) != 0 || len(d.RecentEntries) != 0 {
 			t.Fatalf("another user's dashboard shows the owner's data: %+v", d)
+		}
+	})
+}
+
+// After a recompute, the caches the analysis made stale are warmed again,
+// with the new entry in them.
+func TestStaleTrendsAreRewarmed(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		u := e.user("ann", "", "")
+		rel := e.relationship(u, "Sam")
+		e.week(u, rel, 2, analysisSpec{sentiment: 0.2})
+		e.dashboard(u)
+		e.entry(u, rel, analysisSpec{at: start, sentiment: 0.8})
+		current := `SELECT COUNT(*) FROM trend_cache c JOIN users u ON u.id = c.user_id WHERE c.user_id = ? AND c.version = u.trend_version`
+		if n := e.count(current, u); n != 0 {
+			t.Fatalf("%d caches current right after an analysis landed", n)
+		}
+		if n, err := e.svc.RefreshStaleTrends(e.ctx, u); err != nil || n != 1 {
+			t.Fatalf("refreshed %d (%v), want 1", n, err)
+		}
+		if n := e.count(current, u); n != 1 {
+			t.Fatal("the stale cache was not rewarmed")
+		}
+		if got := e.dashboard(u).Trends.Sentiment; len(got) != 3 {
+			t.Fatalf("rewarmed trends: %+v", got)
 		}
 	})
 }

@@ -561,3 +561,23 @@ func (t *Tx) DeleteHealthScores(ctx context.Context, userID, relationshipID stri
 	}
 	return res.RowsAffected()
 }
+
+// StaleTrendCaches lists up to limit of the user's cached trends computed
+// at an older version than the user's current one.
+func (q *Queries) StaleTrendCaches(ctx context.Context, userID string, limit int) ([]TrendCacheKey, error) {
+	rows, err := q.query(ctx, `SELECT c.user_id, c.cache_key FROM trend_cache c JOIN users u ON u.id = c.user_id
+		WHERE c.user_id = ? AND c.version <> u.trend_version ORDER BY c.computed_at DESC LIMIT ?`, userID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("stale trend caches: %w", err)
+	}
+	defer rows.Close()
+	var out []TrendCacheKey
+	for rows.Next() {
+		var k TrendCacheKey
+		if err := rows.Scan(&k.UserID, &k.Key); err != nil {
+			return nil, fmt.Errorf("stale trend caches: %w", err)
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
