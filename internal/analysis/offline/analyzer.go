@@ -57,6 +57,9 @@ type Analyzer struct {
 	rules *ruleSet
 	scope *scopeWords
 	model *patternModel
+	// explain, when set (tests only), sees every text's items and their values after
+	// the context pass.
+	explain func(items []item, vals []float64)
 }
 
 // New builds the lexicons and pattern rules once. Build one Analyzer per process and
@@ -123,22 +126,36 @@ func topKeywords(kw []scored, n int) []string {
 	return out
 }
 
-// confidence says how much evidence the score rests on: how many feeling-bearing words
-// and patterns there were, whether they agree, and whether the text read as English.
-// It is capped below 1 because a lexicon cannot see sarcasm or context.
-func confidence(s sentiment, p detection) float64 {
+// confidence is calibrated on the labelled sets (docs/analyzer.md, "Confidence"): it
+// rises with the margin of the score over the neutral band, which is what predicts a
+// right sign there, and falls when positive and negative evidence conflict, when one
+// word carries the whole reading, and when little of the text reads as English. A
+// neutral reading is never confident: a text with no feeling words may still tell an
+// event the lexicons do not know. Results at 0.7 or more have the right sign at least
+// 85% of the time on those sets, and a test holds that.
+func confidence(s sentiment, _ detection) float64 {
 	if s.words == 0 {
 		return 0.05
 	}
 	english := float64(s.english) / float64(s.words)
-	evidence := 1 - math.Exp(-float64(s.hits+p.count())/3)
-	agreement := 1.0
-	if tot := s.pos + s.neg; tot > 0 {
-		agreement = math.Abs(s.pos-s.neg) / tot
+	readable := 0.3 + 0.7*min(1, english*1.6)
+	m := math.Abs(s.score)
+	var c float64
+	switch {
+	case m < 0.05 && s.hits == 0:
+		c = 0.45
+	case m < 0.05:
+		c = 0.3
+	default:
+		c = 0.3 + 0.9*m
+		if tot := s.pos + s.neg; tot > 0 && math.Abs(s.pos-s.neg)/tot < 0.6 {
+			c -= 0.1
+		}
+		if s.hits <= 1 {
+			c -= 0.05
+		}
 	}
-	length := 1 - math.Exp(-float64(s.words)/6)
-	c := (0.15 + 0.45*evidence + 0.15*agreement + 0.1*length) * (0.3 + 0.7*min(1, english*1.6))
-	return clean(min(c, 0.85), 0.05, 0.85)
+	return clean(min(c, 0.9)*readable, 0.05, 0.9)
 }
 
 // reasoning explains the result in one or two plain sentences, as a reflection on the

@@ -13,19 +13,45 @@ import (
 // matchFrame tries the lemma-keyed event frames at token i, longest first. A negator
 // inside the frame ("I wasn't picked", "they didn't choose me") is skipped over and
 // reported, and so are -ly adverbs after the first word ("was finally chosen").
-func (a *Analyzer) matchFrame(toks []token, i int, buf *[]byte) (key string, end int, neg, ok bool) {
-	lx := a.lex
-	n := lx.frameStart[lx.lemma(toks[i].text)]
+func (a *Analyzer) matchFrame(toks []token, lemmas []string, i int, buf *[]byte) (key string, end int, neg, ok bool) {
+	n := a.lex.frameStart[lemmas[i]]
 	if n == 0 {
 		return "", 0, false, false
 	}
-	var idx [8]int
+	// The words as written first ("should never have" is a frame of its own), then,
+	// if a negator or an adverb stands in the way, skipping over it.
+	k1, e1, n1, ok1 := a.matchFrameFrom(toks, lemmas, i, n, buf, false)
+	skippable := false
+	for k := i + 1; k < len(toks) && k <= i+n && toks[k].sent == toks[i].sent; k++ {
+		if a.skippable(toks[k].text, lemmas[k]) {
+			skippable = true
+			break
+		}
+	}
+	if !skippable {
+		return k1, e1, n1, ok1
+	}
+	k2, e2, n2, ok2 := a.matchFrameFrom(toks, lemmas, i, n, buf, true)
+	if ok1 && (!ok2 || e1 >= e2) {
+		return k1, e1, n1, true
+	}
+	return k2, e2, n2, ok2
+}
+
+// skippable reports a negator or an -ly adverb inside a frame ("wasn't picked", "was
+// finally chosen").
+func (a *Analyzer) skippable(w, lemma string) bool {
+	return a.lex.negators[w] || strings.HasSuffix(w, "n't") ||
+		(strings.HasSuffix(w, "ly") && len(w) > 4 && lemma == w && a.lex.lemmas[w] == "")
+}
+
+func (a *Analyzer) matchFrameFrom(toks []token, lemmas []string, i, n int, buf *[]byte, skip bool) (key string, end int, neg, ok bool) {
+	lx := a.lex
+	var idx, negAt [8]int
 	cnt, skippedNeg := 0, 0
-	var negAt [8]int
 	for k := i; k < len(toks) && cnt < n && cnt < len(idx) && toks[k].sent == toks[i].sent; k++ {
 		w := toks[k].text
-		if k > i && (lx.negators[w] || w == "not" || (strings.HasSuffix(w, "n't") && lx.lemma(w) == w) ||
-			(strings.HasSuffix(w, "ly") && len(w) > 4 && lx.lemmas[w] == "")) {
+		if skip && k > i && a.skippable(w, lemmas[k]) {
 			if lx.negators[w] || strings.HasSuffix(w, "n't") {
 				skippedNeg++
 			}
@@ -49,7 +75,7 @@ func (a *Analyzer) matchFrame(toks []token, i int, buf *[]byte) (key string, end
 			if m > 0 {
 				b = append(b, ' ')
 			}
-			b = append(b, lx.lemma(toks[idx[m]].text)...)
+			b = append(b, lemmas[idx[m]]...)
 		}
 		*buf = b
 		if _, found := lx.frames[string(b)]; found {
@@ -103,11 +129,28 @@ func (a *Analyzer) descriptive(items []item, i int, v float64) bool {
 	it := &items[i]
 	u := a.lex.usage
 	sameSent := func(j int) bool { return j >= 0 && j < len(items) && items[j].sent == it.sent }
-	if it.title && sameSent(i-1) && !it.emoji {
-		if (sameSent(i-1) && items[i-1].title && items[i-1].text != "i") ||
-			(sameSent(i+1) && items[i+1].title && items[i+1].text != "i") {
+	if it.title && sameSent(i-1) && !items[i-1].clause && !it.emoji && !headline(items, i) {
+		// A name or title: capitalised in mid-sentence next to another capitalised word
+		// that is not itself sentence- or clause-initial.
+		if (items[i-1].title && items[i-1].text != "i" && sameSent(i-2) && !items[i-2].clause) ||
+			(sameSent(i+1) && items[i+1].title && items[i+1].text != "i" && !it.clause) {
 			return true
 		}
+	}
+	if v > 0 && it.e.event {
+		// "after the wedding", "before Christmas", "at a friend's party": an occasion
+		// named as a time or place says nothing about how it felt.
+		for k := i - 1; k >= max(0, i-3) && sameSent(k); k-- {
+			if w := items[k].text; w == "after" || w == "before" || w == "during" || w == "since" || w == "at" {
+				return true
+			}
+			if !a.lex.function[items[k].text] && !strings.HasSuffix(items[k].text, "'s") {
+				break
+			}
+		}
+	}
+	if u.speech[it.text] && i > 0 && items[i-1].quoted && !it.quoted {
+		return true // "“Marvelous!” cried the woman": the verb reports speech
 	}
 	if sameSent(i - 1) {
 		switch items[i-1].text {
@@ -128,6 +171,25 @@ func (a *Analyzer) descriptive(items []item, i int, v float64) bool {
 		return true // "Ah yes, ..."
 	}
 	return false
+}
+
+// headline reports a sentence written in title case ("Yankee Dies in Plane Crash"),
+// where capitals mark nothing.
+func headline(items []item, i int) bool {
+	s, e := i, i
+	for s > 0 && items[s-1].sent == items[i].sent {
+		s--
+	}
+	for e < len(items) && items[e].sent == items[i].sent {
+		e++
+	}
+	titled := 0
+	for k := s; k < e; k++ {
+		if items[k].title || isAllCaps(items[k].raw) {
+			titled++
+		}
+	}
+	return e-s >= 3 && titled*2 >= e-s
 }
 
 // context applies the sentence-level readings to the item values in place.
@@ -167,21 +229,23 @@ func (a *Analyzer) readingScopes(items []item, vals []float64) {
 		}
 		switch {
 		case u.topicNouns[w] && u.topicPreps[next]:
-			scaleTo(i+2, 0.2, true)
+			scaleTo(i+2, 0, true)
 		case u.topicNouns[w] && i+2 < len(items) && u.topicPreps[items[i+2].text]:
-			scaleTo(i+3, 0.2, true)
+			scaleTo(i+3, 0, true)
 		case u.occupationVerbs[w] && (next == "at" || next == "in" || next == "for" || next == "as"):
 			scaleTo(i+2, 0, true)
 		case u.report[w] || (w == "according" && next == "to"):
 			scaleTo(i+1, 0.4, false)
 		case (w == "news" || w == "article" || w == "report" || w == "forecast" || w == "paper" ||
 			w == "study" || w == "they") && (next == "says" || next == "said" || next == "reported" ||
-			next == "reports" || next == "shows" || next == "showed") && i > 0:
+			next == "reports" || next == "shows" || next == "showed"):
 			scaleTo(i+2, 0.4, false)
+		case (w == "i" || w == "we") && (next == "thought" || next == "feared" || next == "worried"):
+			scaleTo(i+2, 0.3, true) // "the exam I thought I'd failed": a belief, then the fact
 		case w == "whether" || ((w == "if") && i > 0 && (items[i-1].text == "asked" ||
 			items[i-1].text == "ask" || items[i-1].text == "asks" || items[i-1].text == "wonder" ||
 			items[i-1].text == "wondered" || items[i-1].text == "know" || items[i-1].text == "sure")):
-			scaleTo(i+1, 0.2, true)
+			scaleTo(i+1, 0, true)
 		case w == "if" && i == 0:
 			scaleTo(1, 0.3, true)
 		}
@@ -192,8 +256,14 @@ func (a *Analyzer) readingScopes(items []item, vals []float64) {
 // is: "the pain finally stopped", "they fixed the leak", "the charges were dropped".
 func abate(items []item, vals []float64, u *usageLists) {
 	for i := range items {
-		if !u.abaters[items[i].text] || (i+1 < len(items) && items[i+1].text == "up") {
+		if !u.abaters[items[i].text] {
 			continue
+		}
+		if i+1 < len(items) && (items[i+1].text == "up" || items[i+1].text == "in" || items[i+1].text == "with") {
+			continue // "ended up in hospital", "ends in tragedy"
+		}
+		if i > 0 && (items[i-1].text == "to" || items[i-1].text == "must" || items[i-1].text == "should") {
+			continue // "we need to stop animal cruelty": a goal, not an outcome
 		}
 		negated := false
 		for k := max(0, i-2); k < i; k++ {
@@ -253,7 +323,7 @@ func irony(items []item, vals []float64, u *usageLists) {
 	}
 	// The opener: the first clause (at most five items) or the first three words.
 	openEnd := -1
-	for i := 0; i < n && i < 5; i++ {
+	for i := 0; i < n && i < 8; i++ {
 		if items[i].clause {
 			openEnd = i
 			break
@@ -277,16 +347,28 @@ func irony(items []item, vals []float64, u *usageLists) {
 		for k := range vals {
 			if k <= openEnd {
 				open += max(vals[k], 0)
-			} else {
+			} else if !u.speech[items[k].text] {
 				rest += vals[k]
 			}
 		}
-		if open > 0 && rest < 0 {
+		repeated := false
+		for k := openEnd + 1; k < n; k++ {
+			repeated = repeated || items[k].text == "again" || items[k].text == "another" || items[k].text == "in a row"
+		}
+		switch {
+		case open > 0 && rest <= -0.5:
 			for k := 0; k <= openEnd; k++ {
 				if vals[k] > 0 {
 					vals[k] *= -0.5
 				}
 			}
+		case repeated && rest <= 0 && u.ironyOpeners[items[0].text]:
+			// "Oh great, another Monday", "Sure, I'll cover your shift again": praise
+			// for a repetition is a complaint about it.
+			for k := 0; k <= openEnd; k++ {
+				vals[k] = min(-vals[k]*0.5, 0)
+			}
+			vals[0] = min(vals[0], -1.2)
 		}
 	}
 	// Scare quotes: praise quoted in a sentence that is otherwise bad news.
@@ -300,14 +382,10 @@ func irony(items []item, vals []float64, u *usageLists) {
 			plain += vals[k]
 		}
 	}
-	if quotedPos > 0 {
-		f := 0.5
-		if plain < 0 && quotedLen <= 6 {
-			f = -0.5
-		}
+	if quotedPos > 0 && plain < 0 && quotedLen <= 6 && quotedLen < n {
 		for k := range vals {
 			if items[k].quoted && vals[k] > 0 {
-				vals[k] *= f
+				vals[k] *= -0.5
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package offline
 
 import (
 	"bufio"
+	"fmt"
 	"math"
 	"os"
 	"strconv"
@@ -68,4 +69,39 @@ func pearson(x, y []float64) float64 {
 		syy += (y[i] - my) * (y[i] - my)
 	}
 	return sxy / math.Sqrt(sxx*syy)
+}
+
+// TestExplain prints how each word of RESONANT_EXPLAIN was valued.
+func TestExplain(t *testing.T) {
+	text := os.Getenv("RESONANT_EXPLAIN")
+	if text == "" {
+		t.Skip("RESONANT_EXPLAIN not set")
+	}
+	a := New()
+	a.explain = func(items []item, vals []float64) {
+		for i := range items {
+			t.Logf("%2d %-28q val %6.2f e.val %5.2f event %v neg %v clause %v quoted %v", items[i].sent, items[i].text, vals[i], items[i].e.val, items[i].e.event, items[i].negator, items[i].clause, items[i].quoted)
+		}
+	}
+	t.Logf("score %.3f", a.Analyze(text).SentimentScore)
+}
+
+// TestDumpConfidenceEvidence writes, for every labelled row, the evidence confidence is
+// built from, to RESONANT_DUMP (for choosing the calibration).
+func TestDumpConfidenceEvidence(t *testing.T) {
+	path := os.Getenv("RESONANT_DUMP")
+	if path == "" {
+		t.Skip("RESONANT_DUMP not set")
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, r := range labelledRows(t) {
+		toks, sents := shared.tokenize(r.text)
+		s := shared.scoreSentiment(toks, sents)
+		ok := labelOf(s.score) == r.label
+		fmt.Fprintf(f, "%v\t%s\t%.4f\t%d\t%d\t%.3f\t%.3f\t%d\t%s\n", ok, r.label, s.score, s.hits, s.words, s.pos, s.neg, s.english, r.text)
+	}
 }

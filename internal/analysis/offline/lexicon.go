@@ -28,6 +28,7 @@ type entry struct {
 	val    float64 // valence on VADER's -4..+4 scale
 	negVal float64 // valence when negated or cancelled
 	event  bool    // from the event lexicon: negation uses negVal instead of VADER's scalar
+	alone  float64 // a formula's valence when it is the whole sentence ("Good luck!")
 }
 
 // lexicon is built once by New and only read afterwards, which is what makes an
@@ -97,6 +98,12 @@ func newLexicon() *lexicon {
 	eachEvent(eventLexiconText, func(p string, e entry) { lx.add(p, e) })
 	eachEvent(usageLexiconText, func(p string, e entry) {
 		e.event = e.val != 0 || e.negVal != 0
+		if e.val == 0 {
+			for w := range strings.FieldsSeq(p) {
+				e.alone += lx.words[w].val
+			}
+			e.alone *= 0.8
+		}
 		lx.add(p, e)
 	})
 	eachEvent(frameLexiconText, func(p string, e entry) {
@@ -241,7 +248,7 @@ const (
 daren't didn't doesn't dont hadnt hasnt havent isnt mightnt mustnt neither don't hadn't hasn't
 haven't isn't mightn't mustn't neednt needn't never none nope nor not nothing nowhere oughtnt
 shant shouldnt uhuh wasnt werent oughtn't shan't shouldn't uh-uh wasn't weren't without wont
-wouldnt won't wouldn't rarely seldom despite nobody noone no-one`
+wouldnt won't wouldn't rarely seldom despite nobody noone no-one no`
 
 	boostUpWords = `absolutely amazingly awfully completely considerable considerably decidedly deeply
 effing enormous enormously entirely especially exceptional exceptionally extreme extremely

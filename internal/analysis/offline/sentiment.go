@@ -61,8 +61,13 @@ type scored struct {
 func (a *Analyzer) buildItems(toks []token) []item {
 	items := make([]item, 0, len(toks))
 	var buf []byte
+	lemmas := make([]string, len(toks))
+	for i := range toks {
+		lemmas[i] = a.lex.lemma(toks[i].text)
+	}
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
+		start, surfaceLen := i, 1
 		it := item{text: t.text, raw: t.raw, sent: t.sent, clause: t.clause, quoted: t.quoted, title: isTitleCase(t.raw)}
 		if t.emoji != 0 {
 			it.e, it.known, it.emoji = a.lex.emoji[t.emoji], true, true
@@ -85,16 +90,16 @@ func (a *Analyzer) buildItems(toks []token) []item {
 				if e, ok := a.lex.phrases[string(buf)]; ok {
 					it.text, it.raw, it.e, it.known = a.lex.phraseKey(string(buf)), "", e, true
 					i += l - 1
+					surfaceLen = l
 					break
 				}
 			}
 		}
-		if !it.known {
-			if key, end, neg, ok := a.matchFrame(toks, i, &buf); ok {
-				it.text, it.raw, it.e, it.known, it.innerNeg = key, "", a.lex.frames[key], true, neg
-				it.clause = toks[end].clause
-				i = end
-			}
+		if key, end, neg, ok := a.matchFrame(toks, lemmas, start, &buf); ok && (!it.known || end > start+surfaceLen-1) {
+			// The longer reading wins: "came back negative" over "came back".
+			it.text, it.raw, it.e, it.known, it.innerNeg = key, "", a.lex.frames[key], true, neg
+			it.clause = toks[end].clause
+			i = end
 		}
 		if !it.known {
 			switch {
@@ -125,7 +130,7 @@ func (a *Analyzer) buildItems(toks []token) []item {
 		if len(it.text) <= 1 && !it.known {
 			continue // VADER ignores single letters; they must not push negators out of reach
 		}
-		it.canceller = a.lex.cancellers[it.text] || counterfactual(it.text)
+		it.canceller = a.lex.cancellers[it.text] || counterfactual(it.text) || depriving(it.text)
 		it.contrast = it.text == "but" || it.text == "however"
 		it.hedge = a.lex.hedges[it.text]
 		it.overcome = a.lex.overcomers[it.text]
@@ -183,8 +188,10 @@ func (a *Analyzer) scoreSentiment(toks []token, sents []sentenceInfo) sentiment 
 			continue
 		}
 		v := polysemous(items, i)
-		if it.text == "no" {
-			v = 0 // a bare "no" answers or negates; it is not a feeling answers or negates; it is not a feeling
+		if it.text == "no" && !a.standalone(items, i) {
+			v = 0 // "No, the train leaves at six": an answer or a negator, not a feeling
+		} else if v == 0 && it.e.alone != 0 && a.standalone(items, i) {
+			v = it.e.alone // "Good luck!" on its own is a wish, inside a message a formula
 		}
 		if v != 0 && a.descriptive(items, i, v) {
 			continue
@@ -202,8 +209,8 @@ func (a *Analyzer) scoreSentiment(toks []token, sents []sentenceInfo) sentiment 
 		cancelled, overcome := false, false
 		for k := 1; k <= 3; k++ {
 			j := i - k
-			if j < 0 || items[j].sent != it.sent {
-				break
+			if j < 0 || items[j].sent != it.sent || items[j].clause {
+				break // negation and boosting stop at a comma: "No, I'm happy"
 			}
 			p := &items[j]
 			boost := p.booster
@@ -276,6 +283,9 @@ func (a *Analyzer) scoreSentiment(toks []token, sents []sentenceInfo) sentiment 
 	}
 
 	a.context(items, vals)
+	if a.explain != nil {
+		a.explain(items, vals)
+	}
 
 	// Contrast: what follows "but" carries the sentence (VADER's but-check, per sentence).
 	nSent := len(sents)
@@ -377,6 +387,19 @@ func (a *Analyzer) scoreSentiment(toks []token, sents []sentenceInfo) sentiment 
 	return res
 }
 
+// depriving reports frames that take a good thing away from the writer, so a good thing
+// right after them is what was lost: "passed over for promotion", "turned down for
+// the job", "denied the scholarship".
+func depriving(text string) bool {
+	for _, p := range [...]string{"pass over", "turn down", "turn me down", "reject", "deny", "not pick", "not choose",
+		"lose ", "take credit", "miss the", "(last", "cut "} {
+		if strings.HasPrefix(text, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // counterfactual reports the frames of regret ("should have", "if only"), which turn
 // the good things after them into what was missed.
 func counterfactual(text string) bool {
@@ -401,8 +424,35 @@ func (a *Analyzer) turnAt(items []item, vals []float64) int {
 		if pre*post < 0 {
 			return k
 		}
+		if pre > 0 && post <= 0 && a.interrupts(items, k) {
+			// "The party was going great until the police showed up": what follows
+			// "until" spoils the set-up even when it names no feeling; the set-up is
+			// what was lost.
+			for m := 0; m < k; m++ {
+				if vals[m] > 0 {
+					vals[m] *= -0.5
+				}
+			}
+			return k
+		}
 	}
 	return -1
+}
+
+// interrupts reports a turn word that breaks off what came before: "until", or "when"
+// after an ongoing activity ("we were laughing in the park when I got the call").
+func (a *Analyzer) interrupts(items []item, k int) bool {
+	switch items[k].text {
+	case "until", "till":
+		return true
+	case "when", "suddenly":
+		for m := 1; m < k; m++ {
+			if (items[m-1].text == "was" || items[m-1].text == "were") && strings.HasSuffix(items[m].text, "ing") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func allCaps(items []item) bool {
@@ -529,6 +579,22 @@ func polysemous(items []item, i int) float64 {
 		}
 	}
 	return it.e.val
+}
+
+// standalone reports an item that is the only content word of its sentence ("No.",
+// "Good luck!", "With best wishes,").
+func (a *Analyzer) standalone(items []item, i int) bool {
+	for k := i - 1; k >= 0 && items[k].sent == items[i].sent; k-- {
+		if !a.lex.function[items[k].text] {
+			return false
+		}
+	}
+	for k := i + 1; k < len(items) && items[k].sent == items[i].sent; k++ {
+		if !a.lex.function[items[k].text] {
+			return false
+		}
+	}
+	return true
 }
 
 func lengthFactor(n int) float64 {

@@ -38,8 +38,8 @@ basically like right alright fine no nope nah true`
 
 	// Degree words VADER scores as feelings: before a word they are intensifiers
 	// ("insanely tall", "super close", "terribly sorry"), not feelings of their own.
-	degreeWords = `super insanely terribly awfully seriously crazy crazily ridiculously dead wicked
-mad real damn damned bloody freaking stupidly sick`
+	degreeWords = `super insanely terribly awfully seriously crazy crazily ridiculously wicked
+mad real freaking stupidly`
 
 	// Words that report rather than experience: what follows is someone else's account.
 	reportWords = `apparently reportedly allegedly supposedly`
@@ -47,16 +47,16 @@ mad real damn damned bloody freaking stupidly sick`
 	// Speech verbs that close a quotation ("Best wishes, they wrote").
 	speechVerbWords = `said says say wrote writes write texted texts told tells asked asks replied
 replies answered answers began begins signed signs added adds kept saying joked shouted yelled
-whispered explained announced`
+whispered explained announced cried sobbed screamed sighed snapped groaned muttered`
 
 	// Verbs that end a bad thing when they act on it: "the pain stopped", "they fixed the
 	// leak", "the charges were dropped", "the tumour shrank".
 	abaterWords = `stop stopped stops end ended ends ease eased eases drop dropped drops dismiss
 dismissed reverse reversed fix fixed fixes cure cured clear cleared lift lifted
-beat beaten defeat defeated subside subsided disappear disappeared vanish
+subside subsided disappear disappeared vanish
 vanished fade faded heal healed shrink shrank shrunk shrinking withdraw withdrew withdrawn
 overturn overturned resolve resolved solve solved passed settled rescued rescue saved
-prevented prevent`
+benign`
 
 	// Markers of a turn inside a sentence: what follows carries it, as after "but".
 	turnWords = `until till then when afterwards later only anyway suddenly`
