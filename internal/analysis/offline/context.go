@@ -79,8 +79,11 @@ func (a *Analyzer) matchFrameFrom(toks []token, lemmas []string, i, n int, buf *
 		}
 		*buf = b
 		if _, found := lx.frames[string(b)]; found {
+			// A negator the frame spells out ("not invite", "without me") is part of
+			// it; one hidden in a lemma ("wasn't picked" = "be pick") negates it.
 			first := toks[i].text
-			inner := negAt[l-1] > 0 || ((lx.negators[first] || strings.HasSuffix(first, "n't")) && l > 1)
+			inner := negAt[l-1] > 0 || ((lx.negators[first] || strings.HasSuffix(first, "n't")) && l > 1 &&
+				lemmas[i] != first)
 			return lx.phraseKey(string(b)), idx[l-1], inner, true
 		}
 	}
@@ -252,8 +255,10 @@ func (a *Analyzer) readingScopes(items []item, vals []float64) {
 	}
 }
 
-// abate turns a bad thing that stops, ends, shrinks or is fixed into the good news it
-// is: "the pain finally stopped", "they fixed the leak", "the charges were dropped".
+// abate turns a bad thing that stops, ends, shrinks or is fixed into good news. A bad
+// thing before the verb is its subject ("the pain stopped", "the charges were
+// dropped"); after it only for verbs that act on an object ("they fixed the leak"), so
+// "stopped answering my messages" stays a loss.
 func abate(items []item, vals []float64, u *usageLists) {
 	for i := range items {
 		if !u.abaters[items[i].text] {
@@ -273,7 +278,11 @@ func abate(items []item, vals []float64, u *usageLists) {
 			continue
 		}
 		flipped := false
-		for k := max(0, i-4); k <= min(len(items)-1, i+4); k++ {
+		hi := i
+		if u.transitiveAbaters[items[i].text] {
+			hi = min(len(items)-1, i+4) // "they fixed the leak"
+		}
+		for k := max(0, i-4); k <= hi; k++ {
 			if k == i || vals[k] >= 0 || clauseBetween(items, k, i) {
 				continue
 			}

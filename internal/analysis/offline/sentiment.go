@@ -163,7 +163,12 @@ func (a *Analyzer) scoreSentiment(toks []token, sents []sentenceInfo) sentiment 
 		}
 		if it.negator && !it.known {
 			// A negator carries no valence of its own ("No, the train leaves at six"): it
-			// only turns the feeling word it reaches.
+			// only turns the feeling word it reaches. Negating an act toward the writer
+			// is an unmet expectation ("she told him not to see me", "he never wrote
+			// to us"), as with the expected acts of the event lexicon.
+			if a.towardWriter(items, i) {
+				vals[i] = -1.0
+			}
 			continue
 		}
 		if it.elongated && !it.known {
@@ -391,7 +396,7 @@ func (a *Analyzer) scoreSentiment(toks []token, sents []sentenceInfo) sentiment 
 // right after them is what was lost: "passed over for promotion", "turned down for
 // the job", "denied the scholarship".
 func depriving(text string) bool {
-	for _, p := range [...]string{"pass over", "turn down", "turn me down", "reject", "deny", "not pick", "not choose",
+	for _, p := range [...]string{"pass over", "turn down", "turn me down", "reject", "deny", "not pick", "not choose", "not invite",
 		"lose ", "take credit", "miss the", "(last", "cut "} {
 		if strings.HasPrefix(text, p) {
 			return true
@@ -421,7 +426,10 @@ func (a *Analyzer) turnAt(items []item, vals []float64) int {
 				post += vals[m]
 			}
 		}
-		if pre*post < 0 {
+		if w := items[k].text; (w == "until" || w == "till") && laughedBefore(items[:k]) {
+			continue // "we laughed until we cried": a measure of the laughter, not a turn
+		}
+		if pre*post < 0 && items[k].text != "when" && items[k].text != "suddenly" {
 			return k
 		}
 		if pre > 0 && post <= 0 && a.interrupts(items, k) {
@@ -439,6 +447,25 @@ func (a *Analyzer) turnAt(items []item, vals []float64) int {
 	return -1
 }
 
+// towardWriter reports a negator whose clause goes on, within four words and before any
+// feeling word, to the writer's side: "not to see me", "never called us".
+func (a *Analyzer) towardWriter(items []item, i int) bool {
+	for k := i + 1; k <= i+4 && k < len(items) && items[k].sent == items[i].sent; k++ {
+		it := &items[k]
+		if it.known && (it.e.val != 0 || it.e.event) {
+			return false
+		}
+		switch it.text {
+		case "me", "us", "my", "our":
+			return k > i+1
+		}
+		if it.clause {
+			return false
+		}
+	}
+	return false
+}
+
 // interrupts reports a turn word that breaks off what came before: "until", or "when"
 // after an ongoing activity ("we were laughing in the park when I got the call").
 func (a *Analyzer) interrupts(items []item, k int) bool {
@@ -448,6 +475,17 @@ func (a *Analyzer) interrupts(items []item, k int) bool {
 	case "when", "suddenly":
 		for m := 1; m < k; m++ {
 			if (items[m-1].text == "was" || items[m-1].text == "were") && strings.HasSuffix(items[m].text, "ing") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func laughedBefore(items []item) bool {
+	for i := range items {
+		for _, p := range [...]string{"laugh", "smil", "giggl", "danc", "grinn", "sang", "sing"} {
+			if strings.HasPrefix(items[i].text, p) {
 				return true
 			}
 		}

@@ -58,6 +58,11 @@ vanished fade faded heal healed shrink shrank shrunk shrinking withdraw withdrew
 overturn overturned resolve resolved solve solved passed settled rescued rescue saved
 benign`
 
+	// Abaters that act on an object after them.
+	transitiveAbaterWords = `fix fixed fixes cure cured reverse reversed dismiss dismissed resolve resolved
+solve solved lift lifted clear cleared overturn overturned settle settled withdraw withdrew withdrawn
+rescue rescued save saved`
+
 	// Markers of a turn inside a sentence: what follows carries it, as after "but".
 	turnWords = `until till then when afterwards later only anyway suddenly`
 
@@ -71,22 +76,23 @@ what how just so`
 
 type usageLists struct {
 	headNouns, topicNouns, topicPreps, occupationVerbs, discourse, degree, report, speech,
-	abaters, turns, ironyOpeners map[string]bool
+	abaters, transitiveAbaters, turns, ironyOpeners map[string]bool
 }
 
 func newUsageLists() *usageLists {
 	return &usageLists{
-		headNouns:       setOf(headNounWords),
-		topicNouns:      setOf(topicNounWords),
-		topicPreps:      setOf(topicPrepWords),
-		occupationVerbs: setOf(occupationVerbWords),
-		discourse:       setOf(discourseWords),
-		degree:          setOf(degreeWords),
-		report:          setOf(reportWords),
-		speech:          setOf(speechVerbWords),
-		abaters:         setOf(abaterWords),
-		turns:           setOf(turnWords),
-		ironyOpeners:    setOf(ironyOpenerWords),
+		headNouns:         setOf(headNounWords),
+		topicNouns:        setOf(topicNounWords),
+		topicPreps:        setOf(topicPrepWords),
+		occupationVerbs:   setOf(occupationVerbWords),
+		discourse:         setOf(discourseWords),
+		degree:            setOf(degreeWords),
+		report:            setOf(reportWords),
+		speech:            setOf(speechVerbWords),
+		abaters:           setOf(abaterWords),
+		transitiveAbaters: setOf(transitiveAbaterWords),
+		turns:             setOf(turnWords),
+		ironyOpeners:      setOf(ironyOpenerWords),
 	}
 }
 
