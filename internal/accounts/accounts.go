@@ -279,7 +279,7 @@ type NewUser struct {
 // returned with created false and nothing is written.
 func (s *Service) CreateUser(ctx context.Context, nu NewUser) (u User, created bool, err error) {
 	var row store.User
-	err = s.st.InTx(ctx, func(tx *store.Tx) error {
+	err = s.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var err error
 		row, err = s.insertUser(ctx, tx, nu)
 		return err

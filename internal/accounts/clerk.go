@@ -183,7 +183,7 @@ func clerkEmail(clerkID, email string) (addr, normalized string) {
 // account is store.ErrConflict: accounts are never merged.
 func (c *Clerk) SyncUser(ctx context.Context, cu ClerkUser) (User, error) {
 	var id string
-	err := c.inTxRetry(ctx, func(tx *store.Tx) error {
+	err := c.inTxRetry(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var err error
 		id, err = c.syncUserTx(ctx, tx, cu)
 		return err
@@ -201,7 +201,7 @@ var errRaced = errors.New("clerk user created concurrently")
 // inTxRetry runs fn in a transaction, once more when it lost an insert
 // race. A second loss means the conflict is not a race but an email that
 // belongs to another account.
-func (c *Clerk) inTxRetry(ctx context.Context, fn func(tx *store.Tx) error) error {
+func (c *Clerk) inTxRetry(ctx context.Context, fn func(ctx context.Context, tx *store.Tx) error) error {
 	err := c.acc.st.InTx(ctx, fn)
 	if !errors.Is(err, errRaced) {
 		return err
@@ -265,7 +265,7 @@ func (c *Clerk) createUserTx(ctx context.Context, tx *store.Tx, cu ClerkUser) (s
 // owns (ON DELETE CASCADE). An unknown Clerk id is not an error: the user
 // is gone either way.
 func (c *Clerk) DeleteClerkUser(ctx context.Context, clerkID string) error {
-	return c.acc.st.InTx(ctx, func(tx *store.Tx) error { return c.deleteUserTx(ctx, tx, clerkID) })
+	return c.acc.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error { return c.deleteUserTx(ctx, tx, clerkID) })
 }
 
 func (c *Clerk) deleteUserTx(ctx context.Context, tx *store.Tx, clerkID string) error {
@@ -302,7 +302,7 @@ func (c *Clerk) ensureUser(ctx context.Context, cu ClerkUser) (string, error) {
 		attempts = append(attempts, noEmail)
 	}
 	for _, try := range attempts {
-		err := c.acc.st.InTx(ctx, func(tx *store.Tx) error {
+		err := c.acc.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 			_, err := c.createUserTx(ctx, tx, try)
 			return err
 		})

@@ -198,7 +198,7 @@ func (c *Clerk) HandleWebhook(ctx context.Context, d WebhookDelivery) (WebhookOu
 		}
 	}
 	outcome := WebhookApplied
-	err := c.inTxRetry(ctx, func(tx *store.Tx) error {
+	err := c.inTxRetry(ctx, func(ctx context.Context, tx *store.Tx) error {
 		first, err := tx.RecordWebhookDelivery(ctx, d.ID, c.now().UTC())
 		switch {
 		case err != nil:

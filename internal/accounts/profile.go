@@ -31,7 +31,7 @@ func (s *Service) CompleteOnboarding(ctx context.Context, userID string, prefs *
 }
 
 func (s *Service) updateProfile(ctx context.Context, userID string, p ProfilePatch, completeOnboarding bool) (User, error) {
-	err := s.st.InTx(ctx, func(tx *store.Tx) error {
+	err := s.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		row, err := tx.UserByID(ctx, userID)
 		if err != nil {
 			return err
@@ -97,14 +97,14 @@ func (s *Service) DeleteAccount(ctx context.Context, userID string, proof Accoun
 		}
 		s.giveBack(guesses)
 	}
-	return s.st.InTx(ctx, func(tx *store.Tx) error { return tx.DeleteUser(ctx, userID) })
+	return s.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error { return tx.DeleteUser(ctx, userID) })
 }
 
 // SignOutEverywhere shuts every client of the user out: every session
 // (this one included) and every personal access token, which someone who
 // took the account over may have created. Scripts need a new token after.
 func (s *Service) SignOutEverywhere(ctx context.Context, userID string) error {
-	return s.st.InTx(ctx, func(tx *store.Tx) error {
+	return s.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		if err := tx.RevokeUserSessions(ctx, userID, s.now()); err != nil {
 			return err
 		}
@@ -122,7 +122,7 @@ func (s *Service) SetTier(ctx context.Context, email, tier string) (User, error)
 	if err != nil {
 		return User{}, err
 	}
-	if err := s.st.InTx(ctx, func(tx *store.Tx) error { return tx.SetUserTier(ctx, u.ID, tier, s.now().UTC()) }); err != nil {
+	if err := s.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error { return tx.SetUserTier(ctx, u.ID, tier, s.now().UTC()) }); err != nil {
 		return User{}, err
 	}
 	return s.User(ctx, u.ID)
@@ -138,7 +138,7 @@ func (s *Service) SetFlag(ctx context.Context, email, flag string, on bool) (Use
 	if err != nil {
 		return User{}, err
 	}
-	err = s.st.InTx(ctx, func(tx *store.Tx) error {
+	err = s.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		row, err := tx.UserByID(ctx, u.ID)
 		if err != nil {
 			return err

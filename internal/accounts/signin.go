@@ -86,7 +86,7 @@ func (s *Service) checkCredentials(ctx context.Context, email, password string) 
 func (s *Service) rehash(ctx context.Context, userID, password string) {
 	hash, err := HashPassword(password, s.pw)
 	if err == nil {
-		err = s.st.InTx(ctx, func(tx *store.Tx) error { return tx.UpgradePasswordHash(ctx, userID, hash) })
+		err = s.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error { return tx.UpgradePasswordHash(ctx, userID, hash) })
 	}
 	if err != nil {
 		s.log.WarnContext(ctx, "upgrade password hash", slog.String("user_id", userID), slog.Any("err", err))
@@ -119,7 +119,7 @@ func (s *Service) ForgotPassword(ctx context.Context, email, ip string) error {
 			return err
 		}
 		var token string
-		if err := s.st.InTx(ctx, func(tx *store.Tx) error {
+		if err := s.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 			token, err = s.issueEmailToken(ctx, tx, u.ID, store.PurposeResetPassword, s.resetTTL)
 			return err
 		}); err != nil {
@@ -155,7 +155,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, ip string)
 	if err != nil {
 		return err
 	}
-	err = s.st.InTx(ctx, func(tx *store.Tx) error {
+	err = s.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		now := s.now().UTC()
 		et, err := tx.ConsumeEmailToken(ctx, store.PurposeResetPassword, hash, now)
 		if err != nil {

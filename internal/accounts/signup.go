@@ -43,7 +43,7 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (User, error) {
 	}
 	var row store.User
 	var token string
-	err = s.st.InTx(ctx, func(tx *store.Tx) error {
+	err = s.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var err error
 		if row, err = s.insertUser(ctx, tx, NewUser{Email: email, Name: name, PasswordHash: hash}); err != nil {
 			return err
@@ -98,7 +98,7 @@ func (s *Service) VerifyEmail(ctx context.Context, token, ip string) (User, erro
 		return User{}, errInvalidToken
 	}
 	var userID string
-	err := s.st.InTx(ctx, func(tx *store.Tx) error {
+	err := s.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		et, err := tx.ConsumeEmailToken(ctx, store.PurposeVerifyEmail, hash, s.now().UTC())
 		if err != nil {
 			return err
@@ -141,7 +141,7 @@ func (s *Service) ResendVerification(ctx context.Context, email, ip string) erro
 			return err
 		}
 		var token string
-		if err := s.st.InTx(ctx, func(tx *store.Tx) error {
+		if err := s.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 			token, err = s.issueEmailToken(ctx, tx, u.ID, store.PurposeVerifyEmail, s.verifyTTL)
 			return err
 		}); err != nil {

@@ -80,7 +80,7 @@ func (s *Service) CreateAccessToken(ctx context.Context, userID, name string) (A
 		return AccessToken{}, err
 	}
 	row := store.AccessToken{ID: id.String(), UserID: userID, Name: name, TokenHash: hash, CreatedAt: s.now()}
-	err = s.st.InTx(ctx, func(tx *store.Tx) error {
+	err = s.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		n, err := tx.CountAccessTokens(ctx, userID)
 		if err != nil {
 			return err
@@ -114,7 +114,7 @@ func (s *Service) AccessTokens(ctx context.Context, userID string) ([]AccessToke
 // RevokeAccessToken deletes one of the user's tokens; another user's token
 // is store.ErrNotFound.
 func (s *Service) RevokeAccessToken(ctx context.Context, userID, id string) error {
-	return s.st.InTx(ctx, func(tx *store.Tx) error { return tx.DeleteAccessToken(ctx, userID, id) })
+	return s.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error { return tx.DeleteAccessToken(ctx, userID, id) })
 }
 
 // AuthenticateToken returns the user id a personal access token belongs
@@ -134,7 +134,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, raw string) (string, er
 	now := s.now().UTC()
 	cutoff := now.Add(-s.activityEvery)
 	if at.LastUsedAt.Before(cutoff) || lastActive.Before(cutoff) {
-		err := s.st.InTx(ctx, func(tx *store.Tx) error {
+		err := s.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 			if err := tx.TouchAccessToken(ctx, at.ID, now, cutoff); err != nil {
 				return err
 			}
@@ -164,7 +164,7 @@ func (s *Service) AuthenticateSession(ctx context.Context, userID string, epoch 
 	now := s.now().UTC()
 	cutoff := now.Add(-s.activityEvery)
 	if st.LastActiveAt.Before(cutoff) {
-		return s.st.InTx(ctx, func(tx *store.Tx) error { return tx.TouchUserActive(ctx, userID, now, cutoff) })
+		return s.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error { return tx.TouchUserActive(ctx, userID, now, cutoff) })
 	}
 	return nil
 }

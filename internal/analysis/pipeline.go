@@ -43,9 +43,6 @@ type Config struct {
 	AttemptTimeout time.Duration
 	Now            func() time.Time
 	Logger         *slog.Logger
-	// AfterCommit, when set, is called after each committed status change
-	// (the real-time hub and score recalculation hook in here).
-	AfterCommit func(ctx context.Context, userID, entryID, relationshipID, status string)
 	// OnFinish, when set, runs inside the transaction that stores a
 	// completed or fallback analysis (the health-score recompute is queued
 	// here, so it commits with the analysis: never missed, never twice).
@@ -339,7 +336,7 @@ func (r *round) finish(ctx context.Context, status, reason, bstate, errMsg strin
 // transaction; nothing is written when the round is stale.
 func (r *round) commit(ctx context.Context, c store.StatusChange, a *store.Analysis) (bool, error) {
 	errStale := errors.New("stale round")
-	err := r.w.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
+	err := r.w.cfg.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		ok, err := tx.ChangeAnalysisStatus(ctx, c)
 		if err != nil {
 			return err
@@ -357,13 +354,10 @@ func (r *round) commit(ctx context.Context, c store.StatusChange, a *store.Analy
 				}
 			}
 		}
-		data := map[string]any{"status": c.Status, "retryCount": c.RetryCount}
-		if c.FallbackReason != "" {
-			data["fallbackReason"] = c.FallbackReason
-		}
 		_, err = tx.AppendEvent(ctx, store.Event{
-			UserID: r.work.Entry.UserID, Type: "analysis.status", EntityID: c.EntryID,
-			RelationshipID: r.work.Entry.RelationshipID, Data: data, At: c.At,
+			UserID: r.work.Entry.UserID, Type: store.EventAnalysisStatus, EntityID: c.EntryID,
+			RelationshipID: r.work.Entry.RelationshipID, At: c.At,
+			Data: store.AnalysisStatusData{Status: c.Status, RetryCount: c.RetryCount, FallbackReason: c.FallbackReason},
 		})
 		return err
 	})
@@ -374,9 +368,6 @@ func (r *round) commit(ctx context.Context, c store.StatusChange, a *store.Analy
 		return false, err
 	}
 	r.status = c.Status
-	if r.w.cfg.AfterCommit != nil {
-		r.w.cfg.AfterCommit(ctx, r.work.Entry.UserID, c.EntryID, r.work.Entry.RelationshipID, c.Status)
-	}
 	return true, nil
 }
 

@@ -101,7 +101,7 @@ func (s *Signer) loadKey(ctx context.Context) ([]byte, error) {
 		return nil, fmt.Errorf("cursor key: %w", err)
 	}
 	var stored string
-	err := s.st.InTx(ctx, func(tx *store.Tx) error {
+	err := s.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var err error
 		stored, err = tx.EnsureServerKey(ctx, keyName, base64.StdEncoding.EncodeToString(candidate), s.now())
 		return err

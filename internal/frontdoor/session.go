@@ -169,12 +169,16 @@ func (ss *sessionStore) CommitCtx(ctx context.Context, token string, b []byte, e
 	if _, values, err := ss.codec.Decode(b); err == nil {
 		userID, _ = values[sessionUserKey].(string)
 	}
-	return ss.st.InTx(ctx, func(tx *store.Tx) error { return tx.CommitSession(ctx, token, userID, b, expiry) })
+	return ss.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		return tx.CommitSession(ctx, token, userID, b, expiry)
+	})
 }
 
 // DeleteCtx implements scs.CtxStore.
 func (ss *sessionStore) DeleteCtx(ctx context.Context, token string) error {
-	return ss.st.InTx(ctx, func(tx *store.Tx) error { return tx.DeleteSession(ctx, token) })
+	return ss.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		return tx.DeleteSession(ctx, token)
+	})
 }
 
 // Find implements scs.Store.

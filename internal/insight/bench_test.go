@@ -71,7 +71,7 @@ func seedBenchUser(b *testing.B, s *store.Store, entries int) *benchUser {
 		p, _ := json.Marshal(r.Patterns)
 		results = append(results, res{r.SentimentScore, r.ConfidenceLevel, p})
 	}
-	err := s.InTx(ctx, func(tx *store.Tx) error {
+	err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		for i, name := range []string{"Sam", "Mum", "Alex", "Priya"} {
 			id := "rel-" + strconv.Itoa(i)
 			u.rels = append(u.rels, id)
@@ -98,7 +98,7 @@ func seedBenchUser(b *testing.B, s *store.Store, entries int) *benchUser {
 	}
 	for start := 0; start < len(all); start += 1000 {
 		batch := all[start:min(start+1000, len(all))]
-		err := s.InTx(ctx, func(tx *store.Tx) error {
+		err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 			if err := tx.InsertEntries(ctx, batch); err != nil {
 				return err
 			}
@@ -157,7 +157,7 @@ func BenchmarkInsight(b *testing.B) {
 			u := seedBenchUser(b, s, 10000)
 			ctx := context.Background()
 			invalidate := func() {
-				if err := s.InTx(ctx, func(tx *store.Tx) error { return tx.InvalidateTrendCache(ctx, u.user) }); err != nil {
+				if err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error { return tx.InvalidateTrendCache(ctx, u.user) }); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -182,7 +182,7 @@ func BenchmarkInsight(b *testing.B) {
 				measure(b, func() {
 					// A new analysis of the relationship's newest entry lands.
 					n++
-					err := s.InTx(ctx, func(tx *store.Tx) error {
+					err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 						if _, err := tx.SQL().ExecContext(ctx, s.Rebind(`UPDATE analyses SET completed_at = ? WHERE entry_id = ?`),
 							store.DBTime(u.clock.Now().Add(time.Duration(n)*time.Second)), u.newest[rel]); err != nil {
 							return err

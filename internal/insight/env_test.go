@@ -135,7 +135,7 @@ func (e *env) relationship(userID, name string) string {
 	e.t.Helper()
 	e.n++
 	id := fmt.Sprintf("%s-rel-%d", userID, e.n)
-	err := e.s.InTx(e.ctx, func(tx *store.Tx) error {
+	err := e.s.InTx(e.ctx, func(ctx context.Context, tx *store.Tx) error {
 		return tx.CreateRelationship(e.ctx, store.Relationship{ID: id, UserID: userID, Name: name, Kind: "partner", CreatedAt: start.Add(-365 * 24 * time.Hour), UpdatedAt: start})
 	})
 	if err != nil {
@@ -175,7 +175,7 @@ func (e *env) entry(userID, rel string, a analysisSpec) string {
 	if a.ai {
 		method, source = "ai_powered", "external_api"
 	}
-	err := e.s.InTx(e.ctx, func(tx *store.Tx) error {
+	err := e.s.InTx(e.ctx, func(ctx context.Context, tx *store.Tx) error {
 		if err := tx.InsertEntry(e.ctx, store.Entry{ID: id, UserID: userID, RelationshipID: rel, Content: "entry " + id, Status: store.EntryPublished,
 			PublishedAt: a.at, CreatedAt: a.at, UpdatedAt: a.at}); err != nil {
 			return err

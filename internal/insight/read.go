@@ -116,7 +116,7 @@ func (s *Service) SetInsightStatus(ctx context.Context, userID, id, status strin
 	}
 	var in store.Insight
 	now := s.now()
-	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+	err := s.store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var err error
 		if in, err = tx.GetInsight(ctx, userID, id); err != nil {
 			return err
@@ -240,7 +240,7 @@ func (s *Service) trends(ctx context.Context, q *store.Queries, userID string, s
 	put := func() {
 		b, err := json.Marshal(tv)
 		if err == nil {
-			err = s.store.InTx(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+			err = s.store.InTx(context.WithoutCancel(ctx), func(ctx context.Context, tx *store.Tx) error {
 				return tx.PutTrendCache(ctx, userID, key, version, b, now, now.Add(TrendCacheTTL))
 			})
 		}

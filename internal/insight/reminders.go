@@ -98,7 +98,7 @@ func (s *Service) ClaimDueReminders(ctx context.Context) (int, error) {
 			if !due {
 				continue
 			}
-			err := s.store.InTx(ctx, func(tx *store.Tx) error {
+			err := s.store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 				ok, err := tx.ClaimReminder(ctx, c.UserID, date, now)
 				if err != nil || !ok {
 					return err
@@ -114,7 +114,7 @@ func (s *Service) ClaimDueReminders(ctx context.Context) (int, error) {
 			break
 		}
 	}
-	if err := s.store.InTx(ctx, func(tx *store.Tx) error { return tx.PruneReminders(ctx, now.Add(-8*24*time.Hour)) }); err != nil {
+	if err := s.store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error { return tx.PruneReminders(ctx, now.Add(-8*24*time.Hour)) }); err != nil {
 		return claimed, err
 	}
 	return claimed, nil
@@ -158,7 +158,7 @@ func (s *Service) SendReminder(ctx context.Context, userID, localDate string) er
 	skip := !st.flags.SmartReminders || (!wrot.IsZero() && wrot.In(st.loc).Format(time.DateOnly) == localDate)
 	rel := quietest(last, now)
 	var moved bool
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+	err = s.store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		to := store.ReminderSending
 		if skip {
 			to = store.ReminderSkipped
@@ -179,7 +179,7 @@ func (s *Service) SendReminder(ctx context.Context, userID, localDate string) er
 		s.log.WarnContext(ctx, "reminder not sent; will retry", slog.String("user", userID), slog.Any("err", err))
 		final = store.ReminderClaimed
 	}
-	if uerr := s.store.InTx(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+	if uerr := s.store.InTx(context.WithoutCancel(ctx), func(ctx context.Context, tx *store.Tx) error {
 		_, err := tx.MoveReminder(ctx, userID, localDate, store.ReminderSending, final, "", s.now())
 		return err
 	}); uerr != nil {
@@ -263,7 +263,7 @@ func (s *Service) unsubscribeKey(ctx context.Context) ([]byte, error) {
 		return s.keys.key, nil
 	}
 	var key []byte
-	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+	err := s.store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var err error
 		key, err = tx.ServerSecret(ctx, "reminders_unsubscribe", s.now())
 		return err
@@ -308,7 +308,7 @@ func (s *Service) Unsubscribe(ctx context.Context, token string) error {
 		return ErrBadToken
 	}
 	now := s.now()
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+	err = s.store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		u, err := tx.UserByID(ctx, string(id))
 		if err != nil {
 			return err

@@ -224,7 +224,7 @@ func (s *Service) Recompute(ctx context.Context, userID, relationshipID string) 
 	}
 	proposals = append(proposals, QuietRule(now, quiet)...)
 
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+	err = s.store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		current, err := tx.ClaimTrendVersion(ctx, userID, version)
 		if err != nil {
 			return err

@@ -1,6 +1,7 @@
 package insight_test
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"testing"
@@ -113,7 +114,7 @@ func TestStoredScoreAfterDeleteAndEditIsAsIfNeverAndAlways(t *testing.T) {
 			e.entry(b, relB, an)
 		}
 		// a's entry 7 said something else; it gets deleted.
-		if err := e.s.InTx(e.ctx, func(tx *store.Tx) error {
+		if err := e.s.InTx(e.ctx, func(ctx context.Context, tx *store.Tx) error {
 			if err := tx.DeleteEntry(e.ctx, a, victim); err != nil {
 				return err
 			}
@@ -132,7 +133,7 @@ func TestStoredScoreAfterDeleteAndEditIsAsIfNeverAndAlways(t *testing.T) {
 		id := e.entry(b, relB, analysisSpec{at: start, sentiment: -0.8, dynamics: []string{"criticism"}})
 		e.recompute(b, relB)
 		// The edit lands as a new analysis of the same entry.
-		if err := e.s.InTx(e.ctx, func(tx *store.Tx) error {
+		if err := e.s.InTx(e.ctx, func(ctx context.Context, tx *store.Tx) error {
 			pat := []byte(`{"recurring_themes":[],"emotional_triggers":[],"communication_style":"neutral","relationship_dynamics":["appreciation"]}`)
 			if err := tx.SaveAnalysis(e.ctx, store.Analysis{EntryID: id, UserID: b, RelationshipID: relB, SentimentScore: 0.9, ConfidenceLevel: 0.7,
 				Patterns: pat, ProcessingSource: "fallback_analysis", AnalysisMethod: "rule_based_fallback", CompletedAt: e.clock.Now().Add(time.Minute)}); err != nil {
@@ -152,7 +153,7 @@ func TestStoredScoreAfterDeleteAndEditIsAsIfNeverAndAlways(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := e.s.InTx(e.ctx, func(tx *store.Tx) error {
+		if err := e.s.InTx(e.ctx, func(ctx context.Context, tx *store.Tx) error {
 			for _, en := range rows {
 				if err := tx.DeleteEntry(e.ctx, b, en.ID); err != nil {
 					return err
@@ -182,7 +183,7 @@ func TestStaleRecomputeIsDropped(t *testing.T) {
 		}
 		e.entry(u, rel, analysisSpec{at: start.Add(time.Hour), sentiment: 0.4})
 		var ok bool
-		if err := e.s.InTx(e.ctx, func(tx *store.Tx) error {
+		if err := e.s.InTx(e.ctx, func(ctx context.Context, tx *store.Tx) error {
 			ok, err = tx.ClaimTrendVersion(e.ctx, u, v)
 			return err
 		}); err != nil {

@@ -1,6 +1,7 @@
 package insight_test
 
 import (
+	"context"
 	"encoding/json"
 	"testing"
 	"time"
@@ -125,7 +126,7 @@ func TestNewAnalysisMakesTheNextDashboardReadFresh(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.entry(u, rel, analysisSpec{at: start.Add(time.Minute), sentiment: 0.9})
-		if err := e.s.InTx(e.ctx, func(tx *store.Tx) error {
+		if err := e.s.InTx(e.ctx, func(ctx context.Context, tx *store.Tx) error {
 			return tx.PutTrendCache(e.ctx, u, "trends:all:90:Europe/Paris:false", v, []byte(`{"sentiment":[],"health":[]}`), e.clock.Now(), e.clock.Now().Add(time.Hour))
 		}); err != nil {
 			t.Fatal(err)

@@ -111,14 +111,14 @@ func (s *Service) CreateEntry(ctx context.Context, userID string, in EntryInput)
 		e.PublishedAt = now
 	}
 	var v EntryView
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+	err = s.store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		if err := checkRelationship(ctx, tx, userID, e.RelationshipID); err != nil {
 			return err
 		}
 		if err := tx.InsertEntry(ctx, e); err != nil {
 			return err
 		}
-		if err := s.entryEvent(ctx, tx, EventEntryCreated, e, now); err != nil {
+		if err := s.entryEvent(ctx, tx, store.EventEntryCreated, e, now); err != nil {
 			return err
 		}
 		v = EntryView{Entry: e}
@@ -156,7 +156,7 @@ func sameEntry(a, b store.Entry) bool {
 // waiting. An entry deleted meanwhile is ErrNotFound.
 func (s *Service) UpdateEntry(ctx context.Context, userID, id string, in EntryInput) (EntryView, error) {
 	var v EntryView
-	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+	err := s.store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		old, err := tx.GetEntryForUpdate(ctx, userID, id)
 		if err != nil {
 			return err
@@ -184,7 +184,7 @@ func (s *Service) UpdateEntry(ctx context.Context, userID, id string, in EntryIn
 		if err := tx.UpdateEntry(ctx, e); err != nil {
 			return err
 		}
-		if err := s.entryEvent(ctx, tx, EventEntryUpdated, e, now); err != nil {
+		if err := s.entryEvent(ctx, tx, store.EventEntryUpdated, e, now); err != nil {
 			return err
 		}
 		v.Entry = e
@@ -253,7 +253,7 @@ func (s *Service) GetEntry(ctx context.Context, userID, id string) (EntryView, e
 // DeleteEntry deletes the entry; its analysis, status and waiting job go
 // with it in the same transaction.
 func (s *Service) DeleteEntry(ctx context.Context, userID, id string) error {
-	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+	err := s.store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		e, err := tx.GetEntryForUpdate(ctx, userID, id)
 		if err != nil {
 			return err
@@ -269,7 +269,7 @@ func (s *Service) DeleteEntry(ctx context.Context, userID, id string) error {
 				return err
 			}
 		}
-		return s.entryEvent(ctx, tx, EventEntryDeleted, e, s.now())
+		return s.entryEvent(ctx, tx, store.EventEntryDeleted, e, s.now())
 	})
 	if err != nil {
 		return fmt.Errorf("delete entry: %w", err)
@@ -285,7 +285,7 @@ var errNotRetryable = &store.ConflictError{Message: "this entry's analysis is al
 // already queued or running.
 func (s *Service) RetryAnalysis(ctx context.Context, userID, entryID string) (store.AnalysisStatus, error) {
 	var st store.AnalysisStatus
-	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+	err := s.store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		e, err := tx.GetEntryForUpdate(ctx, userID, entryID)
 		if err != nil {
 			return err

@@ -107,7 +107,7 @@ func seedSearchable(tb testing.TB, s *store.Store) {
 	tb.Helper()
 	ctx := context.Background()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	err := s.InTx(ctx, func(tx *store.Tx) error {
+	err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		if _, err := tx.SQL().ExecContext(ctx, s.Rebind(`INSERT INTO users (id, email, email_normalized, created_at, updated_at) VALUES ('u1', 'a@b.c', 'a@b.c', ?, ?)`),
 			store.DBTime(now), store.DBTime(now)); err != nil {
 			return err

@@ -51,7 +51,7 @@ func (s *Service) ImportEntries(ctx context.Context, userID string, items []Impo
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+	err := s.store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		for id := range relationships {
 			if err := checkRelationship(ctx, tx, userID, id); err != nil {
 				return err

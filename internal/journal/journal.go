@@ -81,15 +81,6 @@ func newID() (string, error) {
 	return id.String(), nil
 }
 
-// Real-time event types written by this package (API.md "Real time").
-const (
-	EventEntryCreated        = "entry.created"
-	EventEntryUpdated        = "entry.updated"
-	EventEntryDeleted        = "entry.deleted"
-	EventRelationshipChanged = "relationship.changed"
-	EventAnalysisStatus      = "analysis.status"
-)
-
 // queueAnalysis marks the entry's analysis queued, inserts its job and
 // announces the status, all in tx. requeue withdraws a job still waiting
 // for the entry's earlier text first (a new entry has none).
@@ -105,8 +96,8 @@ func (s *Service) queueAnalysis(ctx context.Context, tx *store.Tx, e store.Entry
 	if err := s.jobs.EnqueueAnalysis(ctx, tx, e.UserID, e.ID); err != nil {
 		return store.AnalysisStatus{}, err
 	}
-	if _, err := tx.AppendEvent(ctx, store.Event{UserID: e.UserID, Type: EventAnalysisStatus, EntityID: e.ID,
-		RelationshipID: e.RelationshipID, Data: map[string]string{"status": store.AnalysisQueued}, At: now}); err != nil {
+	if _, err := tx.AppendEvent(ctx, store.Event{UserID: e.UserID, Type: store.EventAnalysisStatus, EntityID: e.ID,
+		RelationshipID: e.RelationshipID, Data: store.AnalysisStatusData{Status: store.AnalysisQueued}, At: now}); err != nil {
 		return store.AnalysisStatus{}, err
 	}
 	return queuedStatus(e, now), nil

@@ -58,7 +58,7 @@ func (s *Service) CreateRelationship(ctx context.Context, userID string, in Rela
 	}
 	now := s.now()
 	r.ID, r.UserID, r.CreatedAt, r.UpdatedAt = id, userID, now, now
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+	err = s.store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		if err := tx.CreateRelationship(ctx, r); err != nil {
 			return err
 		}
@@ -71,7 +71,7 @@ func (s *Service) CreateRelationship(ctx context.Context, userID string, in Rela
 }
 
 func (s *Service) relationshipChanged(ctx context.Context, tx *store.Tx, r store.Relationship, action string, now time.Time) error {
-	_, err := tx.AppendEvent(ctx, store.Event{UserID: r.UserID, Type: EventRelationshipChanged, EntityID: r.ID, RelationshipID: r.ID,
+	_, err := tx.AppendEvent(ctx, store.Event{UserID: r.UserID, Type: store.EventRelationshipChanged, EntityID: r.ID, RelationshipID: r.ID,
 		Data: map[string]string{"action": action}, At: now})
 	return err
 }
@@ -99,7 +99,7 @@ func (s *Service) ListRelationships(ctx context.Context, userID string, page Pag
 // it writes nothing, so updatedAt stays.
 func (s *Service) UpdateRelationship(ctx context.Context, userID, id string, in RelationshipInput) (store.Relationship, error) {
 	var r store.Relationship
-	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+	err := s.store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var err error
 		if r, err = tx.GetRelationship(ctx, userID, id); err != nil {
 			return err
@@ -134,7 +134,7 @@ var errHasEntries = &store.ConflictError{Message: "this relationship has journal
 // waiting analysis jobs go with it in the same transaction.
 func (s *Service) DeleteRelationship(ctx context.Context, userID, id string, cascade bool) error {
 	now := s.now()
-	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+	err := s.store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		r, err := tx.GetRelationship(ctx, userID, id)
 		if err != nil {
 			return err

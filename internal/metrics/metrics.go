@@ -10,6 +10,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/resonant-journal/resonant/internal/store"
 )
 
 // Metrics holds one process's collectors in its own registry (no global
@@ -19,6 +21,7 @@ type Metrics struct {
 	requests  *prometheus.CounterVec
 	durations *prometheus.HistogramVec
 	analyses  *prometheus.CounterVec
+	events    *prometheus.CounterVec
 }
 
 // New registers the collectors.
@@ -35,8 +38,11 @@ func New() *Metrics {
 		analyses: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "resonant_analysis_status_changes_total", Help: "Analysis status changes committed, by new status.",
 		}, []string{"status"}),
+		events: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "resonant_events_committed_total", Help: "Real-time events committed, by type.",
+		}, []string{"type"}),
 	}
-	m.reg.MustRegister(m.requests, m.durations, m.analyses,
+	m.reg.MustRegister(m.requests, m.durations, m.analyses, m.events,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -48,6 +54,17 @@ func (m *Metrics) Handler() http.Handler {
 
 // AnalysisStatus counts a committed analysis status change.
 func (m *Metrics) AnalysisStatus(status string) { m.analyses.WithLabelValues(status).Inc() }
+
+// Committed counts the events of a committed transaction; it is a
+// store.EventHook (it only increments counters, so it never blocks).
+func (m *Metrics) Committed(events []store.Event) {
+	for _, e := range events {
+		m.events.WithLabelValues(e.Type).Inc()
+		if d, ok := e.Data.(store.AnalysisStatusData); ok && e.Type == store.EventAnalysisStatus {
+			m.AnalysisStatus(d.Status)
+		}
+	}
+}
 
 // Instrument counts and times every request through next. Labels stay
 // low-cardinality: method and status class, never the path (which holds ids).

@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/resonant-journal/resonant/internal/store"
 )
 
 func TestInstrumentedRequestsAndAnalysesAppearInTheExposition(t *testing.T) {
@@ -41,5 +43,29 @@ func TestInstrumentedRequestsAndAnalysesAppearInTheExposition(t *testing.T) {
 	}
 	if strings.Contains(body, "/missing") {
 		t.Error("paths leak into labels")
+	}
+}
+
+func TestCommittedEventsAreCountedByTypeAndAnalysisStatus(t *testing.T) {
+	m := New()
+	m.Committed([]store.Event{
+		{Type: store.EventEntryCreated},
+		{Type: store.EventAnalysisStatus, Data: store.AnalysisStatusData{Status: "queued"}},
+		{Type: store.EventAnalysisStatus, Data: store.AnalysisStatusData{Status: "completed"}},
+	})
+	m.Committed([]store.Event{{Type: store.EventAnalysisStatus, Data: store.AnalysisStatusData{Status: "completed"}}})
+
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body := rec.Body.String()
+	for _, want := range []string{
+		`resonant_events_committed_total{type="entry.created"} 1`,
+		`resonant_events_committed_total{type="analysis.status"} 3`,
+		`resonant_analysis_status_changes_total{status="queued"} 1`,
+		`resonant_analysis_status_changes_total{status="completed"} 2`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("exposition lacks %q", want)
+		}
 	}
 }

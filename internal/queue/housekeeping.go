@@ -32,7 +32,7 @@ type HousekeepingWorker struct {
 func (w *HousekeepingWorker) Work(ctx context.Context, job *river.Job[HousekeepingArgs]) error {
 	now := w.Now()
 	var r store.PruneResult
-	err := w.Store.InTx(ctx, func(tx *store.Tx) error {
+	err := w.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var err error
 		r, err = tx.Prune(ctx, now, now.Add(-EventRetention))
 		return err

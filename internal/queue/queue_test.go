@@ -49,8 +49,8 @@ func TestJobCommitsWithItsRows(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			insertUserAndJob := func(id string) func(*store.Tx) error {
-				return func(tx *store.Tx) error {
+			insertUserAndJob := func(id string) func(context.Context, *store.Tx) error {
+				return func(ctx context.Context, tx *store.Tx) error {
 					now := store.DBTime(time.Now())
 					if _, err := tx.SQL().ExecContext(ctx, s.Rebind(`INSERT INTO users
 						(id, email, email_normalized, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`),
@@ -65,8 +65,8 @@ func TestJobCommitsWithItsRows(t *testing.T) {
 				t.Fatal(err)
 			}
 			errRollback := errors.New("roll back")
-			err = s.InTx(ctx, func(tx *store.Tx) error {
-				if err := insertUserAndJob("dropped")(tx); err != nil {
+			err = s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+				if err := insertUserAndJob("dropped")(ctx, tx); err != nil {
 					return err
 				}
 				return errRollback

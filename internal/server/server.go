@@ -65,11 +65,13 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		}
 	}()
 	met := metrics.New()
+	// Until the real-time hub exists, committed events feed the metrics only.
+	st.SetEventHook(met.Committed)
 	svc, err := newServices(cfg, st, now, log)
 	if err != nil {
 		return err
 	}
-	jobs, err := newJobs(ctx, cfg, st, svc, met, now, log)
+	jobs, err := newJobs(ctx, cfg, st, svc, now, log)
 	if err != nil {
 		return err
 	}
@@ -143,7 +145,7 @@ type lateInsightJobs struct{ *queue.InsightJobs }
 // newJobs registers the workers (housekeeping, insights, analysis), resumes
 // jobs a crash interrupted and builds the River client; it does not start
 // it.
-func newJobs(ctx context.Context, cfg *config.Config, st *store.Store, svc *services, met *metrics.Metrics, now func() time.Time, log *slog.Logger) (*queue.Client, error) {
+func newJobs(ctx context.Context, cfg *config.Config, st *store.Store, svc *services, now func() time.Time, log *slog.Logger) (*queue.Client, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &queue.HousekeepingWorker{Store: st, Now: now, Logger: log})
 	insight.AddWorkers(workers, svc.insights, nil)
@@ -153,7 +155,6 @@ func newJobs(ctx context.Context, cfg *config.Config, st *store.Store, svc *serv
 	}
 	river.AddWorker(workers, analysis.NewWorker(analysis.Config{
 		Store: st, External: external, AttemptTimeout: cfg.AnalysisTimeout, Now: now, Logger: log,
-		AfterCommit: func(_ context.Context, _, _, _, status string) { met.AnalysisStatus(status) },
 		OnFinish: func(ctx context.Context, tx *store.Tx, a store.Analysis) error {
 			return svc.insights.AnalysisLanded(ctx, tx, a.UserID, a.RelationshipID, a.EntryID, a.CompletedAt)
 		},

@@ -33,7 +33,7 @@ type BreakerConfig struct {
 // half-open; half-open admits up to HalfOpenProbes calls at a time (a probe
 // slot whose holder vanished is reclaimed after OpenTimeout).
 func (s *Store) BreakerAllow(ctx context.Context, name string, now time.Time, cfg BreakerConfig) (allowed bool, state string, err error) {
-	err = s.InTx(ctx, func(tx *Tx) error {
+	err = s.InTx(ctx, func(ctx context.Context, tx *Tx) error {
 		at := DBTime(now)
 		expired := DBTime(now.Add(-cfg.OpenTimeout))
 		if err := tx.ensureBreaker(ctx, name, at); err != nil {
@@ -70,7 +70,7 @@ func (s *Store) BreakerAllow(ctx context.Context, name string, now time.Time, cf
 // it at the success threshold. (SET expressions read the row as it was
 // before the UPDATE, on both engines.)
 func (s *Store) BreakerRecord(ctx context.Context, name string, success bool, now time.Time, cfg BreakerConfig) (state string, err error) {
-	err = s.InTx(ctx, func(tx *Tx) error {
+	err = s.InTx(ctx, func(ctx context.Context, tx *Tx) error {
 		at := DBTime(now)
 		if err := tx.ensureBreaker(ctx, name, at); err != nil {
 			return err

@@ -19,12 +19,15 @@ import (
 // same as running the functions one after another in separate
 // transactions, except that a failing COMMIT fails the whole batch (each
 // caller gets the error; nothing of the batch is written). Callers return
-// only after their batch has committed, so events published after InTx
-// still follow the commit.
+// only after their batch has committed. The events of the callers whose
+// function succeeded go to the store's hook after the COMMIT, in commit
+// order, before anyone is answered; a rolled-back caller's events are
+// dropped with its savepoint, and a failed COMMIT delivers nothing.
 type groupCommitter struct {
 	db       *sql.DB
 	d        dialect
 	stmts    *stmtCache
+	deliver  func([]Event) // hands committed events to the store's hook
 	reqs     chan *txRequest
 	maxBatch int
 	stop     chan struct{}
@@ -33,8 +36,9 @@ type groupCommitter struct {
 
 type txRequest struct {
 	ctx   context.Context
-	fn    func(*Tx) error
+	fn    func(context.Context, *Tx) error
 	done  chan txResult
+	tx    *Tx   // this caller's view of the batch transaction (its events)
 	err   error // fn's own result, while the batch is in flight
 	panic any
 }
@@ -47,15 +51,15 @@ type txResult struct {
 // errStoreClosed is returned to callers after Close.
 var errStoreClosed = errors.New("store is closed")
 
-func newGroupCommitter(db *sql.DB, d dialect, stmts *stmtCache, maxBatch int) *groupCommitter {
-	g := &groupCommitter{db: db, d: d, stmts: stmts, reqs: make(chan *txRequest, maxBatch), maxBatch: maxBatch,
+func newGroupCommitter(db *sql.DB, d dialect, stmts *stmtCache, deliver func([]Event), maxBatch int) *groupCommitter {
+	g := &groupCommitter{db: db, d: d, stmts: stmts, deliver: deliver, reqs: make(chan *txRequest, maxBatch), maxBatch: maxBatch,
 		stop: make(chan struct{}), stopped: make(chan struct{})}
 	go g.loop()
 	return g
 }
 
 // do runs fn in the next batch and waits for the batch to commit.
-func (g *groupCommitter) do(ctx context.Context, fn func(*Tx) error) error {
+func (g *groupCommitter) do(ctx context.Context, fn func(context.Context, *Tx) error) error {
 	req := &txRequest{ctx: ctx, fn: fn, done: make(chan txResult, 1)}
 	select {
 	case g.reqs <- req:
@@ -123,13 +127,12 @@ func (g *groupCommitter) run(batch []*txRequest) {
 		}
 		return
 	}
-	tx := &Tx{Queries: Queries{db: sqlTx, d: g.d, stmts: g.stmts}, tx: sqlTx}
 	for _, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			r.err = err
 			continue
 		}
-		if err := g.runOne(sqlTx, tx, r); err != nil {
+		if err := g.runOne(sqlTx, r); err != nil {
 			// The savepoint machinery itself failed: the transaction can no
 			// longer be trusted. Fail everything in it.
 			_ = sqlTx.Rollback()
@@ -142,6 +145,14 @@ func (g *groupCommitter) run(batch []*txRequest) {
 	commitErr := sqlTx.Commit()
 	if commitErr != nil {
 		commitErr = fmt.Errorf("commit: %w", commitErr)
+	} else {
+		var events []Event
+		for _, r := range batch {
+			if r.err == nil && r.panic == nil {
+				events = append(events, r.tx.events...)
+			}
+		}
+		g.deliver(events)
 	}
 	for _, r := range batch {
 		switch {
@@ -156,7 +167,7 @@ func (g *groupCommitter) run(batch []*txRequest) {
 // runOne runs r.fn inside a savepoint, recording its error or panic on r
 // and rolling back to the savepoint when it failed. The returned error is
 // only for failures of the savepoint statements themselves.
-func (g *groupCommitter) runOne(sqlTx *sql.Tx, tx *Tx, r *txRequest) error {
+func (g *groupCommitter) runOne(sqlTx *sql.Tx, r *txRequest) error {
 	bg := context.Background()
 	if _, err := sqlTx.ExecContext(bg, `SAVEPOINT resonant_call`); err != nil {
 		return fmt.Errorf("savepoint: %w", err)
@@ -167,7 +178,8 @@ func (g *groupCommitter) runOne(sqlTx *sql.Tx, tx *Tx, r *txRequest) error {
 				r.panic = p
 			}
 		}()
-		r.err = r.fn(tx)
+		r.tx = &Tx{Queries: Queries{db: sqlTx, d: g.d, stmts: g.stmts}, tx: sqlTx}
+		r.err = r.fn(r.ctx, r.tx)
 	}()
 	if r.err != nil || r.panic != nil {
 		if _, err := sqlTx.ExecContext(bg, `ROLLBACK TO resonant_call`); err != nil {

@@ -50,7 +50,7 @@ func TestConcurrentTransactionsKeepTheirOwnOutcome(t *testing.T) {
 				if i == 13 {
 					callCtx = cancelled
 				}
-				results[i] = s.InTx(callCtx, func(tx *store.Tx) error {
+				results[i] = s.InTx(callCtx, func(ctx context.Context, tx *store.Tx) error {
 					if err := insertUser(ctx, s, tx, fmt.Sprintf("u%03d", i)); err != nil {
 						return err
 					}
@@ -111,7 +111,7 @@ func TestTransactionsRunAsIfOneAfterAnother(t *testing.T) {
 		errs := make([]error, 20)
 		for i := range errs {
 			wg.Go(func() {
-				errs[i] = s.InTx(ctx, func(tx *store.Tx) error { return insertUser(ctx, s, tx, "same") })
+				errs[i] = s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error { return insertUser(ctx, s, tx, "same") })
 			})
 		}
 		wg.Wait()
@@ -145,7 +145,7 @@ func BenchmarkParallelWrites(b *testing.B) {
 					next++
 					id := fmt.Sprintf("b%09d", next)
 					mu.Unlock()
-					if err := s.InTx(ctx, func(tx *store.Tx) error { return insertUser(ctx, s, tx, id) }); err != nil {
+					if err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error { return insertUser(ctx, s, tx, id) }); err != nil {
 						b.Error(err)
 						return
 					}
@@ -167,7 +167,7 @@ func TestPreparedStatementsSurviveManyTransactions(t *testing.T) {
 		var last int64
 		for i := range 300 {
 			id := fmt.Sprintf("p%03d", i)
-			err := s.InTx(ctx, func(tx *store.Tx) error {
+			err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 				if err := insertUser(ctx, s, tx, id); err != nil {
 					return err
 				}

@@ -98,7 +98,7 @@ func (s *Store) Migrate(ctx context.Context, extra ...MigrateStep) (applied int,
 		}
 		defer unlock()
 	}
-	err = s.InTx(ctx, func(tx *Tx) error {
+	err = s.InTx(ctx, func(ctx context.Context, tx *Tx) error {
 		if _, err := tx.exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 			version    INTEGER PRIMARY KEY,
 			name       TEXT NOT NULL,

@@ -178,7 +178,7 @@ func TestSQLitePrefixExpansionMatchesPrefixQuery(t *testing.T) {
 	var entries []Entry
 	for _, user := range []string{"u1", "u2"} {
 		rel := Relationship{ID: "rel-" + user, UserID: user, Name: "Sam", Kind: "partner", CreatedAt: now, UpdatedAt: now}
-		err := s.InTx(ctx, func(tx *Tx) error {
+		err := s.InTx(ctx, func(ctx context.Context, tx *Tx) error {
 			if _, err := tx.exec(ctx, `INSERT INTO users (id, email, email_normalized, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
 				user, user+"@example.com", user+"@example.com", DBTime(now), DBTime(now)); err != nil {
 				return err
@@ -203,7 +203,7 @@ func TestSQLitePrefixExpansionMatchesPrefixQuery(t *testing.T) {
 				PublishedAt: now, CreatedAt: now, UpdatedAt: now})
 		}
 	}
-	if err := s.InTx(ctx, func(tx *Tx) error { return tx.InsertEntries(ctx, entries) }); err != nil {
+	if err := s.InTx(ctx, func(ctx context.Context, tx *Tx) error { return tx.InsertEntries(ctx, entries) }); err != nil {
 		t.Fatal(err)
 	}
 

@@ -89,23 +89,24 @@ func openSQLite(ctx context.Context, dataDir string) (*Store, error) {
 	d := sqliteDialect{}
 	stmts := newStmtCache(write, stmtCacheMax, false)
 	readStmts := newStmtCache(read, stmtCacheMax, true)
-	group := newGroupCommitter(write, d, stmts, groupCommitMax)
-	return &Store{
+	s := &Store{
 		Queries: Queries{db: read, d: d, stmts: readStmts},
 		engine:  SQLite,
 		write:   write,
 		read:    read,
-		group:   group,
-		closer: func() error {
-			group.close()
-			stmts.close()
-			readStmts.close()
-			stopCheckpoints()
-			err := errors.Join(read.Close(), write.Close(), cp.Close())
-			unlock()
-			return err
-		},
-	}, nil
+	}
+	group := newGroupCommitter(write, d, stmts, s.deliver, groupCommitMax)
+	s.group = group
+	s.closer = func() error {
+		group.close()
+		stmts.close()
+		readStmts.close()
+		stopCheckpoints()
+		err := errors.Join(read.Close(), write.Close(), cp.Close())
+		unlock()
+		return err
+	}
+	return s, nil
 }
 
 // startCheckpointer moves WAL frames into the database file every interval

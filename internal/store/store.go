@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -55,6 +56,7 @@ type Store struct {
 	now    func() time.Time
 	listen *pgxpool.Pool   // PostgreSQL only: connections for LISTEN
 	group  *groupCommitter // SQLite only
+	hook   atomic.Pointer[EventHook]
 }
 
 // Engine reports which engine the store runs on.
@@ -92,24 +94,40 @@ func (s *Store) Ping(ctx context.Context) error {
 // *sql.Tx so a River job can be inserted atomically with the rows it belongs to.
 type Tx struct {
 	Queries
-	tx *sql.Tx
+	tx     *sql.Tx
+	events []Event // appended so far, delivered after COMMIT
 }
 
 // SQL returns the underlying transaction (for river.Client.InsertTx).
 func (t *Tx) SQL() *sql.Tx { return t.tx }
 
+// ErrNestedTx is returned by InTx when called inside another InTx: the
+// inner call would wait for the outer transaction (a deadlock on SQLite) or
+// silently open a second one (PostgreSQL). Use the *Tx already in hand.
+var ErrNestedTx = errors.New("store: InTx called inside a transaction; use the *Tx you were given")
+
+// inTxKey marks a context as belonging to a running transaction.
+type inTxKey struct{}
+
 // InTx runs fn in one write transaction, committing when fn returns nil and
-// rolling back otherwise (also on panic). On SQLite concurrent calls are
-// group-committed (see groupCommitter): fn's writes are still all or
-// nothing, and InTx still returns only after they are committed.
-func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
+// rolling back otherwise (also on panic). fn gets a context marked as
+// inside the transaction: calling InTx with it (or anything derived from
+// it) fails at once with ErrNestedTx. After COMMIT the events fn appended go
+// to the store's EventHook, before InTx returns. On SQLite concurrent calls
+// are group-committed (see groupCommitter): fn's writes and events are
+// still all or nothing, and InTx still returns only after they are committed.
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
+	if ctx.Value(inTxKey{}) != nil {
+		return ErrNestedTx
+	}
+	ctx = context.WithValue(ctx, inTxKey{}, true)
 	if s.group != nil {
 		return s.group.do(ctx, fn)
 	}
 	return s.inTxDirect(ctx, fn)
 }
 
-func (s *Store) inTxDirect(ctx context.Context, fn func(*Tx) error) (err error) {
+func (s *Store) inTxDirect(ctx context.Context, fn func(context.Context, *Tx) error) (err error) {
 	sqlTx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
@@ -123,12 +141,14 @@ func (s *Store) inTxDirect(ctx context.Context, fn func(*Tx) error) (err error) 
 			_ = sqlTx.Rollback()
 		}
 	}()
-	if err = fn(&Tx{Queries: Queries{db: sqlTx, d: s.d}, tx: sqlTx}); err != nil {
+	tx := &Tx{Queries: Queries{db: sqlTx, d: s.d}, tx: sqlTx}
+	if err = fn(ctx, tx); err != nil {
 		return err
 	}
 	if err = sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	s.deliver(tx.events)
 	return nil
 }
 

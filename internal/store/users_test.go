@@ -13,7 +13,7 @@ import (
 func insertTestUser(t *testing.T, s *store.Store, id, email, clerk string) error {
 	t.Helper()
 	now := time.Date(2026, 1, 2, 3, 4, 5, 123456000, time.UTC)
-	return s.InTx(context.Background(), func(tx *store.Tx) error {
+	return s.InTx(context.Background(), func(ctx context.Context, tx *store.Tx) error {
 		return tx.InsertUser(context.Background(), store.User{ID: id, Email: email, EmailNormalized: email, ClerkID: clerk,
 			Name: "N", Tier: "free", Preferences: `{"theme":"dark"}`, FeatureFlags: `{"smartReminders":true}`, CreatedAt: now, UpdatedAt: now})
 	})
@@ -56,14 +56,14 @@ func TestEmailTokensAreSingleUseAndExpire(t *testing.T) {
 			t.Fatal(err)
 		}
 		now := time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
-		err := s.InTx(ctx, func(tx *store.Tx) error {
+		err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 			return tx.InsertEmailToken(ctx, store.EmailToken{ID: "t1", UserID: "u1", Purpose: store.PurposeVerifyEmail, TokenHash: "h1", ExpiresAt: now.Add(time.Hour), CreatedAt: now})
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 		consume := func(purpose string, at time.Time) error {
-			return s.InTx(ctx, func(tx *store.Tx) error {
+			return s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 				_, err := tx.ConsumeEmailToken(ctx, purpose, "h1", at)
 				return err
 			})
@@ -92,7 +92,7 @@ func TestSessionsRecordTheirUserAndExpire(t *testing.T) {
 		now := time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
 		commit := func(token, user string, data []byte, exp time.Time) {
 			t.Helper()
-			if err := s.InTx(ctx, func(tx *store.Tx) error { return tx.CommitSession(ctx, token, user, data, exp) }); err != nil {
+			if err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error { return tx.CommitSession(ctx, token, user, data, exp) }); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -113,7 +113,7 @@ func TestSessionsRecordTheirUserAndExpire(t *testing.T) {
 			t.Errorf("CountUserSessions = %d, want 2", n)
 		}
 		var deleted int64
-		if err := s.InTx(ctx, func(tx *store.Tx) error {
+		if err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 			var err error
 			deleted, err = tx.DeleteUserSessions(ctx, "u1")
 			return err
@@ -135,7 +135,7 @@ func TestAccessTokensAreScopedToTheirUser(t *testing.T) {
 			}
 		}
 		now := time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
-		if err := s.InTx(ctx, func(tx *store.Tx) error {
+		if err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 			return tx.InsertAccessToken(ctx, store.AccessToken{ID: "a1", UserID: "u1", Name: "n", TokenHash: "th", CreatedAt: now})
 		}); err != nil {
 			t.Fatal(err)
@@ -144,19 +144,21 @@ func TestAccessTokensAreScopedToTheirUser(t *testing.T) {
 		if err != nil || at.UserID != "u1" || !at.LastUsedAt.IsZero() {
 			t.Fatalf("AccessTokenByHash = %+v, %v", at, err)
 		}
-		if err := s.InTx(ctx, func(tx *store.Tx) error { return tx.TouchAccessToken(ctx, "a1", now, now.Add(-time.Minute)) }); err != nil {
+		if err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+			return tx.TouchAccessToken(ctx, "a1", now, now.Add(-time.Minute))
+		}); err != nil {
 			t.Fatal(err)
 		}
 		if at, _, _ := s.AccessTokenByHash(ctx, "th"); !at.LastUsedAt.Equal(now) {
 			t.Errorf("last_used_at = %v, want %v", at.LastUsedAt, now)
 		}
-		if err := s.InTx(ctx, func(tx *store.Tx) error { return tx.DeleteAccessToken(ctx, "u2", "a1") }); !errors.Is(err, store.ErrNotFound) {
+		if err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error { return tx.DeleteAccessToken(ctx, "u2", "a1") }); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("deleting another user's token = %v, want ErrNotFound", err)
 		}
 		if ts, _ := s.ListAccessTokens(ctx, "u2"); len(ts) != 0 {
 			t.Errorf("u2 sees %d tokens", len(ts))
 		}
-		if err := s.InTx(ctx, func(tx *store.Tx) error { return tx.DeleteUser(ctx, "u1") }); err != nil {
+		if err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error { return tx.DeleteUser(ctx, "u1") }); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := s.AccessTokenByHash(ctx, "th"); !errors.Is(err, store.ErrNotFound) {

@@ -16,7 +16,10 @@ func TestWebhookDeliveryIsRecordedOnceAndPruned(t *testing.T) {
 		t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 		record := func(id string, at time.Time) bool {
 			var first bool
-			if err := s.InTx(ctx, func(tx *store.Tx) (err error) { first, err = tx.RecordWebhookDelivery(ctx, id, at); return err }); err != nil {
+			if err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) (err error) {
+				first, err = tx.RecordWebhookDelivery(ctx, id, at)
+				return err
+			}); err != nil {
 				t.Fatal(err)
 			}
 			return first
@@ -26,7 +29,7 @@ func TestWebhookDeliveryIsRecordedOnceAndPruned(t *testing.T) {
 		}
 		// A delivery whose transaction rolls back was never recorded.
 		boom := errors.New("apply failed")
-		err := s.InTx(ctx, func(tx *store.Tx) error {
+		err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 			if _, err := tx.RecordWebhookDelivery(ctx, "msg_failed", t0); err != nil {
 				return err
 			}
@@ -37,7 +40,7 @@ func TestWebhookDeliveryIsRecordedOnceAndPruned(t *testing.T) {
 		}
 		record("msg_new", t0.Add(48*time.Hour))
 		var r store.PruneResult
-		if err := s.InTx(ctx, func(tx *store.Tx) (err error) {
+		if err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) (err error) {
 			r, err = tx.Prune(ctx, t0.Add(48*time.Hour), t0.Add(24*time.Hour))
 			return err
 		}); err != nil {
@@ -58,13 +61,13 @@ func TestSetUserIdentityNeverTakesAnotherUsersEmail(t *testing.T) {
 			}
 		}
 		now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-		err := s.InTx(ctx, func(tx *store.Tx) error {
+		err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 			return tx.SetUserIdentity(ctx, "u1", "B@example.com", "b@example.com", "A", now, now)
 		})
 		if !errors.Is(err, store.ErrConflict) {
 			t.Errorf("taking b@example.com = %v, want ErrConflict", err)
 		}
-		if err := s.InTx(ctx, func(tx *store.Tx) error {
+		if err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 			return tx.SetUserIdentity(ctx, "u1", "A2@example.com", "a2@example.com", "Ann", now, now)
 		}); err != nil {
 			t.Fatal(err)
@@ -73,7 +76,7 @@ func TestSetUserIdentityNeverTakesAnotherUsersEmail(t *testing.T) {
 		if err != nil || u.Email != "A2@example.com" || u.EmailNormalized != "a2@example.com" || u.Name != "Ann" || !u.EmailVerifiedAt.Equal(now) {
 			t.Errorf("after SetUserIdentity = %+v, %v", u, err)
 		}
-		if err := s.InTx(ctx, func(tx *store.Tx) error {
+		if err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 			return tx.SetUserIdentity(ctx, "nobody", "x@example.com", "x@example.com", "X", now, now)
 		}); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("unknown user = %v, want ErrNotFound", err)

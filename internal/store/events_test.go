@@ -1,0 +1,293 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/resonant-journal/resonant/internal/store"
+	"github.com/resonant-journal/resonant/internal/store/storetest"
+)
+
+// hookRecorder is an EventHook that checks, when it is called, that every
+// event it gets is already committed, and keeps each call's events.
+type hookRecorder struct {
+	t     *testing.T
+	s     *store.Store
+	mu    sync.Mutex
+	calls [][]store.Event
+}
+
+func recordEvents(t *testing.T, s *store.Store) *hookRecorder {
+	h := &hookRecorder{t: t, s: s}
+	s.SetEventHook(h.hook)
+	return h
+}
+
+func (h *hookRecorder) hook(events []store.Event) {
+	for _, e := range events {
+		ok, err := store.CommittedEvent(context.Background(), h.s, e.Seq)
+		if err != nil || !ok {
+			h.t.Errorf("event %d (%s) reached the hook before it was committed (%v)", e.Seq, e.EntityID, err)
+		}
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.calls = append(h.calls, append([]store.Event(nil), events...))
+}
+
+// entities lists the EntityIDs delivered so far, in delivery order.
+func (h *hookRecorder) entities() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var ids []string
+	for _, c := range h.calls {
+		for _, e := range c {
+			ids = append(ids, e.EntityID)
+		}
+	}
+	return ids
+}
+
+func (h *hookRecorder) delivered(entity string) bool {
+	for _, id := range h.entities() {
+		if id == entity {
+			return true
+		}
+	}
+	return false
+}
+
+func appendEvent(ctx context.Context, tx *store.Tx, user, entity string) (int64, error) {
+	return tx.AppendEvent(ctx, store.Event{UserID: user, Type: store.EventEntryUpdated, EntityID: entity,
+		Data: map[string]string{"n": entity}, At: time.Now()})
+}
+
+// TestNestedInTxIsAnImmediateError: InTx with the context a transaction
+// handed out (or one derived from it) fails at once instead of waiting for
+// the batch it is part of (SQLite) or opening a second transaction
+// (PostgreSQL); the outer transaction is then free to roll back or go on.
+func TestNestedInTxIsAnImmediateError(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachEngine(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		storetest.AddUser(t, s, "u1", "")
+		ran := false
+		err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+			derived, cancel := context.WithTimeout(ctx, time.Minute)
+			defer cancel()
+			for _, c := range []context.Context{ctx, derived} {
+				err := s.InTx(c, func(context.Context, *store.Tx) error { ran = true; return nil })
+				if !errors.Is(err, store.ErrNestedTx) {
+					return fmt.Errorf("nested InTx = %v, want ErrNestedTx", err)
+				}
+			}
+			// The outer transaction is unharmed and still commits.
+			_, err := appendEvent(ctx, tx, "u1", "outer")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ran {
+			t.Fatal("the nested function ran")
+		}
+		// A later, separate InTx with the original context works as before.
+		if err := s.InTx(ctx, func(context.Context, *store.Tx) error { return nil }); err != nil {
+			t.Fatalf("InTx after the nested attempt: %v", err)
+		}
+	})
+}
+
+// TestEventsReachTheHookAfterCommitInOrder: each transaction's events go
+// to the hook once it has committed (the hook itself checks they are
+// visible to a reader), before InTx returns, in the order they were
+// appended and with the sequence numbers AppendEvent returned; a rolled-back
+// transaction and one without events deliver nothing.
+func TestEventsReachTheHookAfterCommitInOrder(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachEngine(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		storetest.AddUser(t, s, "u1", "")
+		h := recordEvents(t, s)
+		var seqs []int64
+		run := func(entities ...string) error {
+			return s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+				for _, e := range entities {
+					seq, err := appendEvent(ctx, tx, "u1", e)
+					if err != nil {
+						return err
+					}
+					seqs = append(seqs, seq)
+				}
+				if len(h.entities()) != 0 && h.delivered(entities[0]) {
+					t.Errorf("%s delivered before COMMIT", entities[0])
+				}
+				return nil
+			})
+		}
+		if err := run("a1", "a2"); err != nil {
+			t.Fatal(err)
+		}
+		if got := h.entities(); fmt.Sprint(got) != "[a1 a2]" {
+			t.Fatalf("after the first InTx returned the hook had %v, want [a1 a2]", got)
+		}
+		errBoom := errors.New("boom")
+		if err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+			if _, err := appendEvent(ctx, tx, "u1", "rolled-back"); err != nil {
+				return err
+			}
+			return errBoom
+		}); !errors.Is(err, errBoom) {
+			t.Fatalf("failing InTx = %v", err)
+		}
+		if err := s.InTx(ctx, func(context.Context, *store.Tx) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if err := run("b1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := run("c1", "c2", "c3"); err != nil {
+			t.Fatal(err)
+		}
+
+		if len(h.calls) != 3 {
+			t.Fatalf("hook called %d times, want 3 (one per committed transaction with events)", len(h.calls))
+		}
+		var got []store.Event
+		for _, c := range h.calls {
+			got = append(got, c...)
+		}
+		want := []string{"a1", "a2", "b1", "c1", "c2", "c3"}
+		if len(got) != len(want) {
+			t.Fatalf("delivered %v, want %v", h.entities(), want)
+		}
+		for i, e := range got {
+			if e.EntityID != want[i] || e.Seq != seqs[i] || e.UserID != "u1" || e.Type != store.EventEntryUpdated {
+				t.Fatalf("event %d = %+v, want %s with seq %d", i, e, want[i], seqs[i])
+			}
+			if i > 0 && e.Seq <= got[i-1].Seq {
+				t.Fatalf("sequence %d after %d: not in commit order", e.Seq, got[i-1].Seq)
+			}
+		}
+	})
+}
+
+// TestRolledBackSavepointEventsNeverReachTheHook lines several callers up
+// so that (on SQLite) they share one group commit, each in its own
+// savepoint: the events of the callers that failed or panicked are rolled
+// back with their savepoint and never delivered; the others' arrive once,
+// after the batch's COMMIT, in commit order. On PostgreSQL the callers run
+// as separate transactions and the same must hold.
+func TestRolledBackSavepointEventsNeverReachTheHook(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachEngine(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		storetest.AddUser(t, s, "u1", "")
+		h := recordEvents(t, s)
+		errBoom := errors.New("boom")
+
+		type caller struct {
+			name     string
+			entity   []string
+			fail     error
+			panics   bool
+			err      error
+			panicked any
+		}
+		callers := []*caller{
+			{name: "ok1", entity: []string{"ok1-a", "ok1-b"}},
+			{name: "fails", entity: []string{"fails-a"}, fail: errBoom},
+			{name: "ok2", entity: []string{"ok2-a"}},
+			{name: "panics", entity: []string{"panics-a"}, panics: true},
+			{name: "ok3", entity: []string{"ok3-a"}},
+		}
+
+		// On SQLite, hold the writer with a first transaction while the
+		// others queue one by one, so the next batch holds them all, in order.
+		release := make(chan struct{})
+		holding := make(chan struct{})
+		var wg sync.WaitGroup
+		if s.Engine() == store.SQLite {
+			wg.Go(func() {
+				if err := s.InTx(ctx, func(context.Context, *store.Tx) error {
+					close(holding)
+					<-release
+					return nil
+				}); err != nil {
+					t.Error(err)
+				}
+			})
+			<-holding
+		}
+		for i, c := range callers {
+			call := func() {
+				defer func() { c.panicked = recover() }()
+				c.err = s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+					for _, e := range c.entity {
+						if _, err := appendEvent(ctx, tx, "u1", e); err != nil {
+							return err
+						}
+					}
+					if c.panics {
+						panic("fn panicked")
+					}
+					return c.fail
+				})
+			}
+			if s.Engine() != store.SQLite {
+				call()
+				continue
+			}
+			wg.Go(call)
+			for store.QueuedTransactions(s) < i+1 {
+				runtime.Gosched()
+			}
+		}
+		close(release)
+		wg.Wait()
+
+		for _, c := range callers {
+			switch {
+			case c.fail != nil:
+				if !errors.Is(c.err, c.fail) {
+					t.Errorf("%s: %v, want its own error", c.name, c.err)
+				}
+			case c.panics:
+				if c.panicked != "fn panicked" {
+					t.Errorf("%s: panic %v, want it re-raised", c.name, c.panicked)
+				}
+			default:
+				if c.err != nil || c.panicked != nil {
+					t.Errorf("%s: %v / %v", c.name, c.err, c.panicked)
+				}
+			}
+		}
+		if got, want := fmt.Sprint(h.entities()), "[ok1-a ok1-b ok2-a ok3-a]"; got != want {
+			t.Fatalf("hook got %s, want %s", got, want)
+		}
+		if s.Engine() == store.SQLite && len(h.calls) != 1 {
+			t.Fatalf("hook called %d times, want once for the one batch", len(h.calls))
+		}
+		var prev int64
+		for _, c := range h.calls {
+			for _, e := range c {
+				if e.Seq <= prev {
+					t.Fatalf("sequence %d after %d: not in commit order", e.Seq, prev)
+				}
+				prev = e.Seq
+			}
+		}
+		var logged int
+		if err := s.WriteDB().QueryRowContext(ctx, `SELECT COUNT(*) FROM events`).Scan(&logged); err != nil {
+			t.Fatal(err)
+		}
+		if logged != 4 {
+			t.Fatalf("event log holds %d events, want the 4 committed ones", logged)
+		}
+	})
+}
