@@ -19,6 +19,7 @@ const userUsage = `Usage:
 FLAG is one of: advancedAnalytics, voiceJournaling, smartReminders,
 conversationStarters, relationshipGoals, betaFeatures.
 Flags select the database as for 'resonant serve' (--data-dir, --database-url).
+These commands work while the server runs.
 `
 
 // runUser is the user administration command.
@@ -50,7 +51,10 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, store.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+	// A short admin command shares the database with a running server
+	// (SQLite's own locking orders the writes); only a second server or
+	// migrate is kept out.
+	st, err := store.Open(ctx, store.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, Shared: true})
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if IsPostgresURL(opts.DatabaseURL) {
 		s, err = openPostgres(ctx, opts.DatabaseURL)
 	} else {
-		s, err = openSQLite(ctx, opts.DataDir)
+		s, err = openSQLite(ctx, opts.DataDir, opts.Shared)
 	}
 	if err != nil {
 		return nil, err

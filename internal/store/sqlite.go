@@ -42,19 +42,30 @@ const SQLiteFile = "resonant.db"
 // openSQLite opens <dataDir>/resonant.db with two pools: a single writer
 // connection (SQLite allows one writer, and River's SQLite driver needs
 // MaxOpenConns(1)) and a small read-only pool that WAL lets run beside it.
-// An exclusive lock file keeps a second process off the same database.
-func openSQLite(ctx context.Context, dataDir string) (*Store, error) {
+// An exclusive lock file keeps a second server (or migrate) off the same
+// database. A shared store (Options.Shared, for short admin commands) takes
+// no lock and runs no checkpointer: it opens an existing database beside a
+// server that may be running, and SQLite's own locking (the busy timeout)
+// orders its writes with the server's.
+func openSQLite(ctx context.Context, dataDir string, shared bool) (*Store, error) {
 	if dataDir == "" {
 		dataDir = "data"
 	}
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("data directory %s is not usable: %w", dataDir, err)
-	}
-	unlock, err := lockDataDir(filepath.Join(dataDir, SQLiteFile+".lock"))
-	if err != nil {
-		return nil, err
-	}
 	path := filepath.Join(dataDir, SQLiteFile)
+	unlock := func() {}
+	if shared {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("no database at %s (run 'resonant migrate' or 'resonant serve' first): %w", path, err)
+		}
+	} else {
+		if err := os.MkdirAll(dataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("data directory %s is not usable: %w", dataDir, err)
+		}
+		var err error
+		if unlock, err = lockDataDir(filepath.Join(dataDir, SQLiteFile+".lock")); err != nil {
+			return nil, err
+		}
+	}
 	write, err := sql.Open("sqlite", sqliteDSN(path, false))
 	if err != nil {
 		unlock()
@@ -85,7 +96,10 @@ func openSQLite(ctx context.Context, dataDir string) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	cp.SetMaxOpenConns(1)
-	stopCheckpoints := startCheckpointer(cp, time.Second)
+	stopCheckpoints := func() {}
+	if !shared {
+		stopCheckpoints = startCheckpointer(cp, time.Second)
+	}
 	d := sqliteDialect{}
 	stmts := newStmtCache(write, stmtCacheMax, false)
 	readStmts := newStmtCache(read, stmtCacheMax, true)

@@ -43,6 +43,11 @@ type Options struct {
 	DataDir string
 	// Now is the clock used for migration bookkeeping; nil means time.Now.
 	Now func() time.Time
+	// Shared opens an existing SQLite database beside a server that may be
+	// running, for short admin commands: no data-directory lock, no
+	// checkpointer, writes ordered by SQLite's locking. Never for a server
+	// or for migrations. PostgreSQL is always shared.
+	Shared bool
 }
 
 // Store is an open database. Its embedded Queries run on the read pool;

@@ -111,6 +111,40 @@ func TestSecondProcessOnSameSQLiteFileIsRefused(t *testing.T) {
 	_ = s2.Close()
 }
 
+// TestSharedStoreWritesBesideTheLockHolder opens a shared store (an admin
+// command) while another holds the data directory, writes through both,
+// and checks that a shared store never creates a database.
+func TestSharedStoreWritesBesideTheLockHolder(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	if _, err := store.Open(ctx, store.Options{DataDir: t.TempDir(), Shared: true}); err == nil || !strings.Contains(err.Error(), "no database") {
+		t.Fatalf("shared Open of an empty directory = %v, want a refusal", err)
+	}
+	dir := t.TempDir()
+	server, err := store.Open(ctx, store.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer server.Close()
+	if _, err := server.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	admin, err := store.Open(ctx, store.Options{DataDir: dir, Shared: true})
+	if err != nil {
+		t.Fatalf("shared Open beside the lock holder: %v", err)
+	}
+	storetest.AddUser(t, admin, "from-admin", "")
+	storetest.AddUser(t, server, "from-server", "")
+	if err := admin.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"from-admin", "from-server"} {
+		if _, err := server.UserAuthStateByID(ctx, id); err != nil {
+			t.Errorf("user %s: %v", id, err)
+		}
+	}
+}
+
 func TestOpenRejectsUnknownDatabaseURL(t *testing.T) {
 	t.Parallel()
 	_, err := store.Open(context.Background(), store.Options{DatabaseURL: "mysql://localhost/x", DataDir: t.TempDir()})
