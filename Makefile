@@ -25,7 +25,7 @@ test:
 ## bench: benchmarks and the pipeline load test (10,000 entries against a fake API failing 30% of calls)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
-	RESONANT_LOAD=1 $(GO) test -count=1 -run '^TestLoad10k$$' -v -timeout 60m ./internal/analysis/
+	RESONANT_LOAD=1 $(GO) test -count=1 -run '^TestLoad10k$$' -v -timeout 60m ./internal/analysis/pipeline/
 
 ## load: authenticated publish over HTTP with wrk (2 threads, 32 connections), as DESIGN.md §6 measures
 load:

@@ -1,6 +1,10 @@
-// Package analysis turns journal entries into analyses: the pipeline job,
-// the shared circuit breaker, the retry policy, and the analyzers behind one
-// interface (gemini/, openai/ and the built-in offline/).
+// Package analysis is the analyzer contract: what an analyzer reads (Input),
+// what it returns (Result, Patterns and their vocabularies), how it fails
+// (Error and its kinds, with the HTTP classification LLM adapters share),
+// the prompt LLM analyzers send, and Sanitize, which every result passes
+// before it is stored. It imports nothing else of Resonant's, so analyzers
+// (offline/, gemini/, openai/) depend on the contract alone; the River
+// worker that runs them lives in analysis/pipeline.
 package analysis
 
 import (
@@ -8,8 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/resonant-journal/resonant/internal/analysis/offline"
 )
 
 // Input is what an analyzer sees of an entry. It never carries ids or
@@ -21,16 +23,37 @@ type Input struct {
 	RelationshipKind string // partner, family, friend, colleague, other
 }
 
-// Result is every analyzer's output. Its shape (and vocabularies) is the
-// offline analyzer's, so LLM output is validated against the same words.
-type Result = offline.Result
+// Result is every analyzer's output, mapped 1:1 to the API's analysis
+// fields. LLM output and the offline analyzer's use the same vocabularies
+// (vocab.go), and Sanitize checks them word for word.
+type Result struct {
+	SentimentScore    float64  `json:"sentimentScore"`    // [-1, 1]
+	EmotionalKeywords []string `json:"emotionalKeywords"` // never nil (empty slice)
+	ConfidenceLevel   float64  `json:"confidenceLevel"`   // [0, 1]
+	Reasoning         string   `json:"reasoning"`
+	Patterns          Patterns `json:"patterns"`
+}
 
-// Patterns is the spec's patterns object.
-type Patterns = offline.Patterns
+// Patterns is the spec's patterns object: the relationship patterns found in
+// an entry. Every value comes from the vocabularies returned by Themes,
+// Triggers, CommunicationStyles, Dynamics, Behaviours and Actors.
+type Patterns struct {
+	RecurringThemes      []string `json:"recurring_themes"`      // never nil
+	EmotionalTriggers    []string `json:"emotional_triggers"`    // never nil
+	CommunicationStyle   string   `json:"communication_style"`   // one of CommunicationStyles
+	RelationshipDynamics []string `json:"relationship_dynamics"` // never nil
+	// Behaviours says, for each Gottman behaviour found (a value of Behaviours()), who
+	// did it and the sentence that shows it. Never nil; LLM analyzers may leave it empty.
+	Behaviours []Behaviour `json:"behaviours"`
+}
 
-// Behaviour is one entry of patterns.behaviours: a behaviour, who did it and the
-// sentence that shows it.
-type Behaviour = offline.Behaviour
+// Behaviour is one entry of patterns.behaviours: a relationship behaviour the entry
+// describes as having happened, who did it and the sentence that shows it.
+type Behaviour struct {
+	Label    string `json:"label"`    // one of Behaviours()
+	Actor    string `json:"actor"`    // one of Actors(): writer, other or both
+	Evidence string `json:"evidence"` // the sentence that shows it, as written
+}
 
 // Analyzer analyses one entry.
 type Analyzer interface {

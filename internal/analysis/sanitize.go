@@ -10,8 +10,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/resonant-journal/resonant/internal/analysis/offline"
 )
 
 // Limits that Sanitize enforces on a model's output. They keep stored analyses
@@ -37,7 +35,7 @@ const (
 //   - emotionalKeywords are whitespace-collapsed, lower-cased, stripped of control
 //     characters and invalid UTF-8, de-duplicated; empty ones and ones over 40
 //     characters are dropped; at most 10 are kept.
-//   - patterns keep only values of the offline analyzer's vocabularies, after
+//   - patterns keep only values of the vocabularies (vocab.go), after
 //     normalising case, spaces and hyphens to snake_case ("Quality Time" →
 //     "quality_time"); unknown values are dropped, an unknown or missing
 //     communication_style becomes "neutral".
@@ -103,15 +101,16 @@ func behaviours(in []Behaviour, dyn []string) ([]Behaviour, []string) {
 	return out, dyn
 }
 
-// The vocabularies, read once: offline returns fresh slices on every call.
+// The vocabularies, read once: the exported functions return fresh slices
+// on every call.
 var (
-	themes   = offline.Themes()
-	triggers = offline.Triggers()
-	dynamics = offline.Dynamics()
-	styles   = offline.CommunicationStyles()
+	themes   = Themes()
+	triggers = Triggers()
+	dynamics = Dynamics()
+	styles   = CommunicationStyles()
 
-	behaviourLabels = offline.Behaviours()
-	actors          = offline.Actors()
+	behaviourLabels = Behaviours()
+	actors          = Actors()
 )
 
 func malformed(format string, args ...any) *Error {
@@ -162,7 +161,7 @@ func style(s string) string {
 	if s = normalizeTerm(s); slices.Contains(styles, s) {
 		return s
 	}
-	return offline.StyleNeutral
+	return StyleNeutral
 }
 
 // normalizeTerm turns "Quality Time", "quality-time" and " QUALITY_TIME " into

@@ -7,7 +7,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
-	"github.com/resonant-journal/resonant/internal/analysis"
+	"github.com/resonant-journal/resonant/internal/analysis/pipeline"
 	"github.com/resonant-journal/resonant/internal/queue"
 	"github.com/resonant-journal/resonant/internal/store"
 	"github.com/resonant-journal/resonant/internal/store/storetest"
@@ -31,7 +31,7 @@ func TestGetEntryShowsItsAnalysisOnceStored(t *testing.T) {
 			t.Fatalf("analysis before the job ran: %v", got["analysis"])
 		}
 
-		w := analysis.NewWorker(analysis.Config{Store: s})
+		w := pipeline.NewWorker(pipeline.Config{Store: s})
 		job := &river.Job[queue.AnalyzeEntryArgs]{JobRow: &rivertype.JobRow{Attempt: 1}, Args: queue.AnalyzeEntryArgs{EntryID: entryID, UserID: user}}
 		if err := w.Work(context.Background(), job); err != nil {
 			t.Fatal(err)

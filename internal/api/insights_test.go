@@ -11,7 +11,7 @@ import (
 
 	"github.com/riverqueue/river"
 
-	"github.com/resonant-journal/resonant/internal/analysis"
+	"github.com/resonant-journal/resonant/internal/analysis/pipeline"
 	"github.com/resonant-journal/resonant/internal/insight"
 	"github.com/resonant-journal/resonant/internal/queue"
 	"github.com/resonant-journal/resonant/internal/server/servertest"
@@ -34,7 +34,7 @@ func newInsightEnv(t *testing.T, s *store.Store) *insightEnv {
 	srv := servertest.Start(t, s, servertest.Options{
 		Clock: servertest.NewClock(time.Now().UTC(), time.Microsecond),
 		Workers: func(w *river.Workers, srv *servertest.Server) {
-			river.AddWorker(w, analysis.NewWorker(analysis.Config{Store: s,
+			river.AddWorker(w, pipeline.NewWorker(pipeline.Config{Store: s,
 				OnFinish: func(ctx context.Context, tx *store.Tx, a store.Analysis) error {
 					return srv.Insight.AnalysisLanded(ctx, tx, a.UserID, a.RelationshipID, a.EntryID, a.CompletedAt)
 				}}))

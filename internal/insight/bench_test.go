@@ -14,8 +14,8 @@ import (
 
 	"github.com/riverqueue/river"
 
-	"github.com/resonant-journal/resonant/internal/analysis"
 	"github.com/resonant-journal/resonant/internal/analysis/offline"
+	"github.com/resonant-journal/resonant/internal/analysis/pipeline"
 	"github.com/resonant-journal/resonant/internal/insight"
 	"github.com/resonant-journal/resonant/internal/journal"
 	"github.com/resonant-journal/resonant/internal/queue"
@@ -221,7 +221,7 @@ func BenchmarkPublishToScore(b *testing.B) {
 	jobs := &lateBenchJobs{}
 	svc := insight.New(insight.Config{Store: s, Jobs: jobs, Mailer: &mailbox{}, BaseURL: "http://bench"})
 	workers := river.NewWorkers()
-	river.AddWorker(workers, analysis.NewWorker(analysis.Config{Store: s,
+	river.AddWorker(workers, pipeline.NewWorker(pipeline.Config{Store: s,
 		OnFinish: func(ctx context.Context, tx *store.Tx, a store.Analysis) error {
 			return svc.AnalysisLanded(ctx, tx, a.UserID, a.RelationshipID, a.EntryID, a.CompletedAt)
 		}}))

@@ -14,7 +14,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/resonant-journal/resonant/internal/accounts"
-	"github.com/resonant-journal/resonant/internal/analysis"
+	"github.com/resonant-journal/resonant/internal/analysis/pipeline"
 	"github.com/resonant-journal/resonant/internal/api"
 	"github.com/resonant-journal/resonant/internal/config"
 	"github.com/resonant-journal/resonant/internal/frontdoor"
@@ -153,7 +153,7 @@ func newJobs(ctx context.Context, cfg *config.Config, st *store.Store, svc *serv
 	if err != nil {
 		return nil, err
 	}
-	river.AddWorker(workers, analysis.NewWorker(analysis.Config{
+	river.AddWorker(workers, pipeline.NewWorker(pipeline.Config{
 		Store: st, External: external, AttemptTimeout: cfg.AnalysisTimeout, Now: now, Logger: log,
 		OnFinish: func(ctx context.Context, tx *store.Tx, a store.Analysis) error {
 			return svc.insights.AnalysisLanded(ctx, tx, a.UserID, a.RelationshipID, a.EntryID, a.CompletedAt)
@@ -166,12 +166,12 @@ func newJobs(ctx context.Context, cfg *config.Config, st *store.Store, svc *serv
 	}
 	jobs, err := queue.New(st, queue.Options{
 		// An analysis attempt is cut off at its own timeout (the provider
-		// call plus database work, analysis.Worker.Timeout); River's default
+		// call plus database work, pipeline.Worker.Timeout); River's default
 		// covers it, and the rescuer waits a margin beyond that, so it only
 		// ever takes jobs whose worker died (kill -9 of an instance on
 		// PostgreSQL; SQLite resumes them at start-up instead).
-		JobTimeout:           analysis.JobTimeout(cfg.AnalysisTimeout),
-		RescueStuckJobsAfter: analysis.JobTimeout(cfg.AnalysisTimeout) + 15*time.Second,
+		JobTimeout:           pipeline.JobTimeout(cfg.AnalysisTimeout),
+		RescueStuckJobsAfter: pipeline.JobTimeout(cfg.AnalysisTimeout) + 15*time.Second,
 		Workers:              workers,
 		FetchPollInterval:    fetchPollInterval(st),
 		Logger:               log,

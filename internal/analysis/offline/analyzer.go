@@ -20,35 +20,19 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/resonant-journal/resonant/internal/analysis"
 )
 
-// Result is the analyzer's output, mapped 1:1 to the API's analysis fields.
-type Result struct {
-	SentimentScore    float64  `json:"sentimentScore"`    // [-1, 1]
-	EmotionalKeywords []string `json:"emotionalKeywords"` // never nil (empty slice)
-	ConfidenceLevel   float64  `json:"confidenceLevel"`   // [0, 1]
-	Reasoning         string   `json:"reasoning"`
-	Patterns          Patterns `json:"patterns"`
-}
+// Result is the analyzer's output: the analyzer contract's result.
+type Result = analysis.Result
 
-// Patterns holds the relationship patterns found in an entry. Every value comes from
-// the vocabularies returned by Themes, Triggers, CommunicationStyles and Dynamics.
-type Patterns struct {
-	RecurringThemes      []string `json:"recurring_themes"`      // never nil
-	EmotionalTriggers    []string `json:"emotional_triggers"`    // never nil
-	CommunicationStyle   string   `json:"communication_style"`   // one of CommunicationStyles
-	RelationshipDynamics []string `json:"relationship_dynamics"` // never nil
-	// Behaviours says, for each Gottman behaviour found (a value of Behaviours()), who
-	// did it and the sentence that shows it. Never nil; LLM analyzers may leave it empty.
-	Behaviours []Behaviour `json:"behaviours"`
-}
+// Patterns holds the relationship patterns found in an entry, drawn from the
+// contract's vocabularies.
+type Patterns = analysis.Patterns
 
 // Behaviour is one relationship behaviour the entry describes as having happened.
-type Behaviour struct {
-	Label    string `json:"label"`    // one of Behaviours()
-	Actor    string `json:"actor"`    // one of Actors(): writer, other or both
-	Evidence string `json:"evidence"` // the sentence that shows it, as written
-}
+type Behaviour = analysis.Behaviour
 
 // Analyzer scores journal entries. It is immutable after New and safe for concurrent
 // use by any number of goroutines.

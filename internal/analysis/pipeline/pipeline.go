@@ -1,4 +1,10 @@
-package analysis
+// Package pipeline is the River worker that analyses journal entries: it
+// sends an entry to the configured external analyzer (behind the shared
+// circuit breaker, retrying as River snoozes) or to the built-in offline
+// one, and stores the result with its status and real-time event in one
+// transaction. The analyzers themselves know nothing of this: they
+// implement the contract in package analysis.
+package pipeline
 
 import (
 	"context"
@@ -10,6 +16,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/resonant-journal/resonant/internal/analysis"
 	"github.com/resonant-journal/resonant/internal/analysis/offline"
 	"github.com/resonant-journal/resonant/internal/queue"
 	"github.com/resonant-journal/resonant/internal/store"
@@ -34,7 +41,7 @@ const fallbackConfidence = 0.85
 type Config struct {
 	Store *store.Store
 	// External is the configured LLM analyzer, or nil when none is.
-	External Analyzer
+	External analysis.Analyzer
 	Offline  *offline.Analyzer
 	// BreakerName keys the shared breaker row (one per provider).
 	BreakerName    string
@@ -45,7 +52,8 @@ type Config struct {
 	Logger         *slog.Logger
 	// OnFinish, when set, runs inside the transaction that stores a
 	// completed or fallback analysis (the health-score recompute is queued
-	// here, so it commits with the analysis: never missed, never twice).
+	// here, so it commits with the analysis: never missed, never twice). Its
+	// error rolls the transaction back and fails the job, which River retries.
 	OnFinish func(ctx context.Context, tx *store.Tx, a store.Analysis) error
 }
 
@@ -139,13 +147,13 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[queue.AnalyzeEntryArgs
 
 	callCtx, cancel := context.WithTimeout(ctx, w.cfg.AttemptTimeout)
 	start := time.Now()
-	res, callErr := w.cfg.External.Analyze(callCtx, Input{
+	res, callErr := w.cfg.External.Analyze(callCtx, analysis.Input{
 		Content: work.Entry.Content, Mood: work.Entry.Mood, Tags: work.Entry.Tags, RelationshipKind: work.RelationshipKind,
 	})
 	elapsed := time.Since(start)
 	cancel()
 	if callErr == nil {
-		res, callErr = Sanitize(res)
+		res, callErr = analysis.Sanitize(res)
 	}
 
 	if callErr != nil && ctx.Err() != nil {
@@ -158,7 +166,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[queue.AnalyzeEntryArgs
 		return river.JobSnooze(0)
 	}
 
-	aerr := AsError(callErr)
+	aerr := analysis.AsError(callErr)
 	healthy := callErr == nil || !countsAgainstBreaker(aerr.Kind)
 	bstate, err = w.cfg.Store.BreakerRecord(ctx, w.cfg.BreakerName, healthy, w.cfg.Now(), w.cfg.Breaker)
 	if err != nil {
@@ -217,19 +225,19 @@ func aiConsent(preferences string) bool {
 // countsAgainstBreaker: only failures that say the provider is unhealthy
 // (or unusable, like a revoked key) open the breaker; a refused or
 // malformed answer to one entry does not.
-func countsAgainstBreaker(k ErrorKind) bool {
+func countsAgainstBreaker(k analysis.ErrorKind) bool {
 	switch k {
-	case KindTimeout, KindRateLimit, KindServer, KindAuth:
+	case analysis.KindTimeout, analysis.KindRateLimit, analysis.KindServer, analysis.KindAuth:
 		return true
 	}
 	return false
 }
 
-func fallbackReason(k ErrorKind) string {
+func fallbackReason(k analysis.ErrorKind) string {
 	switch k {
-	case KindTimeout:
+	case analysis.KindTimeout:
 		return ReasonAPITimeout
-	case KindRateLimit:
+	case analysis.KindRateLimit:
 		return ReasonRateLimit
 	}
 	return ReasonAPIError
@@ -237,22 +245,22 @@ func fallbackReason(k ErrorKind) string {
 
 // describe is the error message a person may see: the kind and status,
 // never the provider's raw text (which can echo the entry or a key).
-func describe(e *Error) string {
+func describe(e *analysis.Error) string {
 	var msg string
 	switch e.Kind {
-	case KindTimeout:
+	case analysis.KindTimeout:
 		msg = "the AI provider did not answer in time"
-	case KindRateLimit:
+	case analysis.KindRateLimit:
 		msg = "the AI provider is rate limiting requests"
-	case KindServer:
+	case analysis.KindServer:
 		msg = "the AI provider had an internal error"
-	case KindInvalid:
+	case analysis.KindInvalid:
 		msg = "the AI provider rejected the request"
-	case KindAuth:
+	case analysis.KindAuth:
 		msg = "the AI provider rejected the API key"
-	case KindSafety:
+	case analysis.KindSafety:
 		msg = "the AI provider declined to analyse this entry"
-	case KindMalformed:
+	case analysis.KindMalformed:
 		msg = "the AI provider's answer was not a valid analysis"
 	default:
 		msg = "the AI provider failed"
@@ -303,17 +311,17 @@ func (r *round) fallback(ctx context.Context, reason, bstate, errMsg string) err
 	return r.finish(ctx, store.AnalysisFallback, reason, bstate, errMsg, res, "offline", 0)
 }
 
-func (r *round) runOffline() (res Result, err error) {
+func (r *round) runOffline() (res analysis.Result, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("offline analyzer panicked: %v", p)
 		}
 	}()
-	return Sanitize(r.w.cfg.Offline.Analyze(r.work.Entry.Content))
+	return analysis.Sanitize(r.w.cfg.Offline.Analyze(r.work.Entry.Content))
 }
 
 // finish stores the analysis and the final status in one transaction.
-func (r *round) finish(ctx context.Context, status, reason, bstate, errMsg string, res Result, model string, elapsed time.Duration) error {
+func (r *round) finish(ctx context.Context, status, reason, bstate, errMsg string, res analysis.Result, model string, elapsed time.Duration) error {
 	patterns, err := json.Marshal(res.Patterns)
 	if err != nil {
 		return fmt.Errorf("encode patterns: %w", err)

@@ -1,4 +1,4 @@
-package analysis_test
+package pipeline_test
 
 import (
 	"context"
@@ -13,18 +13,18 @@ import (
 
 	"github.com/riverqueue/river"
 
-	"github.com/resonant-journal/resonant/internal/analysis"
 	"github.com/resonant-journal/resonant/internal/analysis/fakegemini"
 	"github.com/resonant-journal/resonant/internal/analysis/gemini"
+	"github.com/resonant-journal/resonant/internal/analysis/pipeline"
 	"github.com/resonant-journal/resonant/internal/journal"
 	"github.com/resonant-journal/resonant/internal/queue"
 	"github.com/resonant-journal/resonant/internal/store"
 	"github.com/resonant-journal/resonant/internal/store/storetest"
 )
 
-// pipeline is a running River client with the analysis worker, talking to
+// runningPipeline is a running River client with the analysis worker, talking to
 // the fake Gemini server through the real Gemini analyzer.
-type pipeline struct {
+type runningPipeline struct {
 	s       *store.Store
 	fake    *fakegemini.Server
 	journal *journal.Service
@@ -33,7 +33,7 @@ type pipeline struct {
 	relID   string
 }
 
-func startPipeline(t testing.TB, s *store.Store, retry analysis.RetryPolicy, breaker store.BreakerConfig, maxWorkers int) *pipeline {
+func startPipeline(t testing.TB, s *store.Store, retry pipeline.RetryPolicy, breaker store.BreakerConfig, maxWorkers int) *runningPipeline {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := s.Migrate(ctx, queue.MigrateStep(s)); err != nil {
@@ -47,12 +47,12 @@ func startPipeline(t testing.TB, s *store.Store, retry analysis.RetryPolicy, bre
 		t.Fatal(err)
 	}
 	workers := river.NewWorkers()
-	river.AddWorker(workers, analysis.NewWorker(analysis.Config{Store: s, External: g, Retry: retry, Breaker: breaker, AttemptTimeout: 5 * time.Second}))
+	river.AddWorker(workers, pipeline.NewWorker(pipeline.Config{Store: s, External: g, Retry: retry, Breaker: breaker, AttemptTimeout: 5 * time.Second}))
 	client, err := queue.New(s, queue.Options{Workers: workers, MaxWorkers: maxWorkers, FetchPollInterval: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &pipeline{s: s, fake: fake, client: client, userID: "user-1"}
+	p := &runningPipeline{s: s, fake: fake, client: client, userID: "user-1"}
 	p.journal = journal.New(journal.Config{Store: s, Enqueuer: queue.NewAnalysisJobs(client)})
 	storetest.AddUser(t, s, p.userID, `{"aiConsent":true}`)
 	name, kind := "Sam", "partner"
@@ -68,7 +68,7 @@ func startPipeline(t testing.TB, s *store.Store, retry analysis.RetryPolicy, bre
 	return p
 }
 
-func (p *pipeline) publish(t testing.TB, content string) string {
+func (p *runningPipeline) publish(t testing.TB, content string) string {
 	t.Helper()
 	status := "published"
 	v, err := p.journal.CreateEntry(context.Background(), p.userID, journal.EntryInput{RelationshipID: &p.relID, Content: &content, Status: &status})
@@ -80,7 +80,7 @@ func (p *pipeline) publish(t testing.TB, content string) string {
 
 // waitFinished waits (polling the database, bounded) until no status is
 // queued or processing, and returns the counts by status.
-func (p *pipeline) waitFinished(t testing.TB, total int, limit time.Duration) map[string]int {
+func (p *runningPipeline) waitFinished(t testing.TB, total int, limit time.Duration) map[string]int {
 	t.Helper()
 	deadline := time.Now().Add(limit)
 	tick := time.NewTicker(20 * time.Millisecond)
@@ -100,8 +100,8 @@ func (p *pipeline) waitFinished(t testing.TB, total int, limit time.Duration) ma
 	}
 }
 
-func fastRetry() analysis.RetryPolicy {
-	return analysis.RetryPolicy{MaxRetries: 3, Base: 5 * time.Millisecond, Cap: 50 * time.Millisecond, MaxJitter: 2 * time.Millisecond, MaxRetryAfter: 2 * time.Minute}
+func fastRetry() pipeline.RetryPolicy {
+	return pipeline.RetryPolicy{MaxRetries: 3, Base: 5 * time.Millisecond, Cap: 50 * time.Millisecond, MaxJitter: 2 * time.Millisecond, MaxRetryAfter: 2 * time.Minute}
 }
 
 // TestPipelineThroughFakeGemini drives the real River client, worker and

@@ -1,4 +1,4 @@
-package analysis_test
+package pipeline_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/resonant-journal/resonant/internal/analysis"
 	"github.com/resonant-journal/resonant/internal/analysis/fakegemini"
 	"github.com/resonant-journal/resonant/internal/analysis/gemini"
+	"github.com/resonant-journal/resonant/internal/analysis/pipeline"
 	"github.com/resonant-journal/resonant/internal/journal"
 	"github.com/resonant-journal/resonant/internal/queue"
 	"github.com/resonant-journal/resonant/internal/store"
@@ -92,7 +93,7 @@ func newFixture(t *testing.T, s *store.Store, consent, private bool) *fixture {
 
 // run works the entry's job as River would: again after every snooze,
 // returning the snooze delays it was asked for.
-func (f *fixture) run(t *testing.T, w *analysis.Worker) []time.Duration {
+func (f *fixture) run(t *testing.T, w *pipeline.Worker) []time.Duration {
 	t.Helper()
 	job := &river.Job[queue.AnalyzeEntryArgs]{JobRow: &rivertype.JobRow{Attempt: 1}, Args: queue.AnalyzeEntryArgs{EntryID: f.entryID, UserID: f.userID}}
 	var delays []time.Duration
@@ -133,10 +134,10 @@ func (f *fixture) analysis(t *testing.T) store.Analysis {
 
 func noJitter(time.Duration) time.Duration { return 0 }
 
-func newWorker(f *fixture, ext analysis.Analyzer, breaker store.BreakerConfig) *analysis.Worker {
-	p := analysis.DefaultRetryPolicy()
+func newWorker(f *fixture, ext analysis.Analyzer, breaker store.BreakerConfig) *pipeline.Worker {
+	p := pipeline.DefaultRetryPolicy()
 	p.Jitter = noJitter
-	return analysis.NewWorker(analysis.Config{Store: f.s, External: ext, Breaker: breaker, Retry: p, Now: f.clock})
+	return pipeline.NewWorker(pipeline.Config{Store: f.s, External: ext, Breaker: breaker, Retry: p, Now: f.clock})
 }
 
 func serverError() error {
@@ -148,7 +149,7 @@ func TestHealthyAPICompletesTheAnalysis(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, s *store.Store) {
 		f := newFixture(t, s, true, false)
 		ext := &scripted{}
-		if d := f.run(t, newWorker(f, ext, analysis.DefaultBreaker())); len(d) != 0 {
+		if d := f.run(t, newWorker(f, ext, pipeline.DefaultBreaker())); len(d) != 0 {
 			t.Fatalf("snoozed %v on a healthy API", d)
 		}
 		st := f.status(t)
@@ -167,7 +168,7 @@ func TestTwoFailuresThenSuccessCompletesWithRetryCountTwo(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, s *store.Store) {
 		f := newFixture(t, s, true, false)
 		ext := &scripted{answers: []error{serverError(), serverError(), nil}}
-		delays := f.run(t, newWorker(f, ext, analysis.DefaultBreaker()))
+		delays := f.run(t, newWorker(f, ext, pipeline.DefaultBreaker()))
 		if want := []time.Duration{time.Second, 2 * time.Second}; !equalDurations(delays, want) {
 			t.Fatalf("delays %v, want %v", delays, want)
 		}
@@ -205,7 +206,7 @@ func TestRateLimitHonoursRetryAfter(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, s *store.Store) {
 		f := newFixture(t, s, true, false)
 		ext := &scripted{answers: []error{&analysis.Error{Kind: analysis.KindRateLimit, StatusCode: 429, RetryAfter: 7 * time.Second, Err: errors.New("slow down")}}}
-		delays := f.run(t, newWorker(f, ext, analysis.DefaultBreaker()))
+		delays := f.run(t, newWorker(f, ext, pipeline.DefaultBreaker()))
 		if want := []time.Duration{7 * time.Second}; !equalDurations(delays, want) {
 			t.Fatalf("delays %v, want %v", delays, want)
 		}
@@ -220,7 +221,7 @@ func TestNonRetryableErrorsFallBackAtOnce(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, s *store.Store) {
 		f := newFixture(t, s, true, false)
 		ext := &scripted{answers: []error{&analysis.Error{Kind: analysis.KindSafety, Err: errors.New("blocked")}}}
-		if d := f.run(t, newWorker(f, ext, analysis.DefaultBreaker())); len(d) != 0 {
+		if d := f.run(t, newWorker(f, ext, pipeline.DefaultBreaker())); len(d) != 0 {
 			t.Fatalf("retried a safety block: %v", d)
 		}
 		if st := f.status(t); st.Status != "fallback" || st.FallbackReason != "api_error" || ext.calls != 1 {
@@ -251,7 +252,7 @@ func TestEntriesThatMustStayLocalNeverReachTheAPI(t *testing.T) {
 				if tc.external {
 					a = ext
 				}
-				f.run(t, newWorker(f, a, analysis.DefaultBreaker()))
+				f.run(t, newWorker(f, a, pipeline.DefaultBreaker()))
 				if ext.calls != 0 {
 					t.Fatalf("the external analyzer was called %d times", ext.calls)
 				}
@@ -297,7 +298,7 @@ func TestDeletedEntryIsNotAnalysed(t *testing.T) {
 			t.Fatal(err)
 		}
 		ext := &scripted{}
-		f.run(t, newWorker(f, ext, analysis.DefaultBreaker()))
+		f.run(t, newWorker(f, ext, pipeline.DefaultBreaker()))
 		if ext.calls != 0 {
 			t.Fatalf("analysed a deleted entry (%d calls)", ext.calls)
 		}
@@ -309,7 +310,7 @@ func TestRepublishDuringAnalysisDiscardsTheStaleResult(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, s *store.Store) {
 		f := newFixture(t, s, true, false)
 		ctx := context.Background()
-		w := newWorker(f, &republisher{f: f, t: t}, analysis.DefaultBreaker())
+		w := newWorker(f, &republisher{f: f, t: t}, pipeline.DefaultBreaker())
 		f.run(t, w)
 		st := f.status(t)
 		if st.Status != "queued" {
@@ -388,7 +389,7 @@ func TestGeminiRateLimitRetryAfterIsHonoured(t *testing.T) {
 		f := newFixture(t, s, true, false)
 		g, fake := fakeGeminiAnalyzer(t)
 		fake.FailNext(1, fakegemini.RateLimit) // Retry-After: 7 s by default
-		delays := f.run(t, newWorker(f, g, analysis.DefaultBreaker()))
+		delays := f.run(t, newWorker(f, g, pipeline.DefaultBreaker()))
 		if len(delays) != 1 || delays[0] != 7*time.Second {
 			t.Fatalf("delays %v, want [7s] from Retry-After", delays)
 		}
@@ -408,9 +409,9 @@ func TestBreakerOpensOnGeminiFailuresAndClosesAfterHalfOpenSuccesses(t *testing.
 		f := newFixture(t, s, true, false)
 		g, fake := fakeGeminiAnalyzer(t)
 		cfg := store.BreakerConfig{FailureThreshold: 3, SuccessThreshold: 2, HalfOpenProbes: 1, OpenTimeout: 30 * time.Second}
-		p := analysis.DefaultRetryPolicy()
+		p := pipeline.DefaultRetryPolicy()
 		p.Jitter, p.MaxRetries = noJitter, 0 // one call per entry keeps the count readable
-		w := analysis.NewWorker(analysis.Config{Store: s, External: g, Breaker: cfg, Retry: p, Now: f.clock})
+		w := pipeline.NewWorker(pipeline.Config{Store: s, External: g, Breaker: cfg, Retry: p, Now: f.clock})
 		ctx := context.Background()
 		publish := func() {
 			t.Helper()
@@ -447,6 +448,69 @@ func TestBreakerOpensOnGeminiFailuresAndClosesAfterHalfOpenSuccesses(t *testing.
 		publish() // probe 2 succeeds: closes
 		if st, _ := s.BreakerState(ctx, "gemini:gemini-test"); st != "closed" {
 			t.Fatalf("breaker %s after 2 half-open successes, want closed", st)
+		}
+	})
+}
+
+// TestOnFinishRunsInTheFinishTransaction: the OnFinish hook sees every
+// finished analysis (completed or fallback) inside the transaction that
+// stores it, so what it writes commits with the analysis; when it fails,
+// nothing of the finish is stored and the job fails, to be retried.
+func TestOnFinishRunsInTheFinishTransaction(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachEngine(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, true, false)
+		errHook := errors.New("follow-up failed")
+		var calls []string
+		failing := true
+		p := pipeline.DefaultRetryPolicy()
+		p.Jitter = noJitter
+		w := pipeline.NewWorker(pipeline.Config{Store: s, External: &scripted{}, Retry: p, Now: f.clock,
+			OnFinish: func(ctx context.Context, tx *store.Tx, a store.Analysis) error {
+				calls = append(calls, a.ProcessingSource)
+				if a.EntryID != f.entryID || a.UserID != f.userID || a.RelationshipID != f.relID {
+					t.Errorf("OnFinish got analysis %+v", a)
+				}
+				if _, err := tx.AppendEvent(ctx, store.Event{UserID: a.UserID, Type: store.EventHealthScoreUpdated,
+					EntityID: a.RelationshipID, RelationshipID: a.RelationshipID, At: f.now}); err != nil {
+					return err
+				}
+				if failing {
+					return errHook
+				}
+				return nil
+			}})
+		followUps := func() int {
+			var n int
+			if err := s.WriteDB().QueryRowContext(ctx, s.Rebind(`SELECT COUNT(*) FROM events WHERE type = ?`),
+				store.EventHealthScoreUpdated).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+
+		job := &river.Job[queue.AnalyzeEntryArgs]{JobRow: &rivertype.JobRow{Attempt: 1}, Args: queue.AnalyzeEntryArgs{EntryID: f.entryID, UserID: f.userID}}
+		if err := w.Work(ctx, job); !errors.Is(err, errHook) {
+			t.Fatalf("Work = %v, want the hook's error", err)
+		}
+		if st := f.status(t); st.Status == store.AnalysisCompleted {
+			t.Fatalf("status = %+v although the finish transaction failed", st)
+		}
+		if _, err := s.GetAnalysis(ctx, f.userID, f.entryID); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("analysis stored although the finish transaction failed: %v", err)
+		}
+		if n := followUps(); n != 0 {
+			t.Fatalf("%d follow-up events committed by a failed finish", n)
+		}
+
+		failing = false
+		f.run(t, w)
+		if st := f.status(t); st.Status != store.AnalysisCompleted {
+			t.Fatalf("status = %+v, want completed", st)
+		}
+		if n := followUps(); n != 1 || len(calls) != 2 || calls[1] != "external_api" {
+			t.Fatalf("%d follow-up events, hook calls %v; want 1 and two calls for the API's analysis", n, calls)
 		}
 	})
 }
