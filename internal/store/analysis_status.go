@@ -55,7 +55,7 @@ const queueAnalysisRow = `(?, ?, 'queued', ?, NULL, NULL, 0, 'closed', '', '', ?
 
 // QueueAnalyses marks the user's entries' analyses queued at now. It does
 // not check ownership: callers pass entries they have just written.
-func (q *Queries) QueueAnalyses(ctx context.Context, userID string, entryIDs []string, now time.Time) error {
+func (t *Tx) QueueAnalyses(ctx context.Context, userID string, entryIDs []string, now time.Time) error {
 	at := DBTime(now)
 	for start := 0; start < len(entryIDs); start += importBatchRows {
 		batch := entryIDs[start:min(start+importBatchRows, len(entryIDs))]
@@ -65,7 +65,7 @@ func (q *Queries) QueueAnalyses(ctx context.Context, userID string, entryIDs []s
 			rows[i] = queueAnalysisRow
 			args = append(args, id, userID, at, at)
 		}
-		if _, err := q.exec(ctx, fmt.Sprintf(queueAnalysisSQL, strings.Join(rows, ", ")), args...); err != nil {
+		if _, err := t.exec(ctx, fmt.Sprintf(queueAnalysisSQL, strings.Join(rows, ", ")), args...); err != nil {
 			return fmt.Errorf("queue analysis: %w", err)
 		}
 	}

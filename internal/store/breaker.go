@@ -22,7 +22,8 @@ type BreakerConfig struct {
 }
 
 // The breaker is one row shared by every instance. Each step below is a
-// single conditional UPDATE inside one write transaction, so two instances
+// single conditional UPDATE inside one write transaction (they are *Tx
+// methods; the caller runs each in its own short InTx), so two instances
 // can never both move it (or both take the last probe slot): PostgreSQL
 // row-locks the row for the UPDATE, SQLite has one writer. Unlike a
 // distributed lock held across the API call, nothing is held while the
@@ -32,18 +33,18 @@ type BreakerConfig struct {
 // returns the state it saw. An open breaker past its timeout turns
 // half-open; half-open admits up to HalfOpenProbes calls at a time (a probe
 // slot whose holder vanished is reclaimed after OpenTimeout).
-func (s *Store) BreakerAllow(ctx context.Context, name string, now time.Time, cfg BreakerConfig) (allowed bool, state string, err error) {
-	err = s.InTx(ctx, func(ctx context.Context, tx *Tx) error {
+func (t *Tx) BreakerAllow(ctx context.Context, name string, now time.Time, cfg BreakerConfig) (allowed bool, state string, err error) {
+	err = func() error {
 		at := DBTime(now)
 		expired := DBTime(now.Add(-cfg.OpenTimeout))
-		if err := tx.ensureBreaker(ctx, name, at); err != nil {
+		if err := t.ensureBreaker(ctx, name, at); err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `UPDATE circuit_breakers SET state = 'half_open', success_count = 0, probes_in_flight = 0, updated_at = ?
+		if _, err := t.exec(ctx, `UPDATE circuit_breakers SET state = 'half_open', success_count = 0, probes_in_flight = 0, updated_at = ?
 			WHERE name = ? AND ((state = 'open' AND opened_at <= ?) OR (state = 'half_open' AND updated_at <= ?))`, at, name, expired, expired); err != nil {
 			return err
 		}
-		res, err := tx.exec(ctx, `UPDATE circuit_breakers SET probes_in_flight = probes_in_flight + 1, updated_at = ?
+		res, err := t.exec(ctx, `UPDATE circuit_breakers SET probes_in_flight = probes_in_flight + 1, updated_at = ?
 			WHERE name = ? AND state = 'half_open' AND probes_in_flight < ?`, at, name, cfg.HalfOpenProbes)
 		if err != nil {
 			return err
@@ -52,12 +53,12 @@ func (s *Store) BreakerAllow(ctx context.Context, name string, now time.Time, cf
 			allowed, state = true, BreakerHalfOpen
 			return nil
 		}
-		if err := tx.queryRow(ctx, `SELECT state FROM circuit_breakers WHERE name = ?`, name).Scan(&state); err != nil {
+		if err := t.queryRow(ctx, `SELECT state FROM circuit_breakers WHERE name = ?`, name).Scan(&state); err != nil {
 			return err
 		}
 		allowed = state == BreakerClosed
 		return nil
-	})
+	}()
 	if err != nil {
 		return false, "", fmt.Errorf("circuit breaker %s: %w", name, err)
 	}
@@ -69,14 +70,14 @@ func (s *Store) BreakerAllow(ctx context.Context, name string, now time.Time, cf
 // threshold and reopen a half-open one at once; half-open successes close
 // it at the success threshold. (SET expressions read the row as it was
 // before the UPDATE, on both engines.)
-func (s *Store) BreakerRecord(ctx context.Context, name string, success bool, now time.Time, cfg BreakerConfig) (state string, err error) {
-	err = s.InTx(ctx, func(ctx context.Context, tx *Tx) error {
+func (t *Tx) BreakerRecord(ctx context.Context, name string, success bool, now time.Time, cfg BreakerConfig) (state string, err error) {
+	err = func() error {
 		at := DBTime(now)
-		if err := tx.ensureBreaker(ctx, name, at); err != nil {
+		if err := t.ensureBreaker(ctx, name, at); err != nil {
 			return err
 		}
 		if success {
-			if _, err := tx.exec(ctx, `UPDATE circuit_breakers SET
+			if _, err := t.exec(ctx, `UPDATE circuit_breakers SET
 					failure_count = 0,
 					success_count = CASE WHEN state = 'half_open' THEN success_count + 1 ELSE 0 END,
 					probes_in_flight = CASE WHEN state = 'half_open' AND probes_in_flight > 0 THEN probes_in_flight - 1 ELSE probes_in_flight END,
@@ -84,12 +85,12 @@ func (s *Store) BreakerRecord(ctx context.Context, name string, success bool, no
 				WHERE name = ?`, at, name); err != nil {
 				return err
 			}
-			if _, err := tx.exec(ctx, `UPDATE circuit_breakers SET state = 'closed', success_count = 0, probes_in_flight = 0, opened_at = NULL, updated_at = ?
+			if _, err := t.exec(ctx, `UPDATE circuit_breakers SET state = 'closed', success_count = 0, probes_in_flight = 0, opened_at = NULL, updated_at = ?
 				WHERE name = ? AND state = 'half_open' AND success_count >= ?`, at, name, cfg.SuccessThreshold); err != nil {
 				return err
 			}
 		} else {
-			if _, err := tx.exec(ctx, `UPDATE circuit_breakers SET
+			if _, err := t.exec(ctx, `UPDATE circuit_breakers SET
 					state = CASE WHEN state = 'half_open' OR (state = 'closed' AND failure_count + 1 >= ?) THEN 'open' ELSE state END,
 					opened_at = CASE WHEN state = 'half_open' OR (state = 'closed' AND failure_count + 1 >= ?) THEN ? ELSE opened_at END,
 					failure_count = CASE WHEN state = 'closed' THEN failure_count + 1 ELSE failure_count END,
@@ -100,8 +101,8 @@ func (s *Store) BreakerRecord(ctx context.Context, name string, success bool, no
 				return err
 			}
 		}
-		return tx.queryRow(ctx, `SELECT state FROM circuit_breakers WHERE name = ?`, name).Scan(&state)
-	})
+		return t.queryRow(ctx, `SELECT state FROM circuit_breakers WHERE name = ?`, name).Scan(&state)
+	}()
 	if err != nil {
 		return "", fmt.Errorf("circuit breaker %s: %w", name, err)
 	}

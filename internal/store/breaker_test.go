@@ -10,6 +10,24 @@ import (
 	"github.com/resonant-journal/resonant/internal/store/storetest"
 )
 
+func breakerAllow(ctx context.Context, s *store.Store, name string, now time.Time, cfg store.BreakerConfig) (allowed bool, state string, err error) {
+	err = s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		var err error
+		allowed, state, err = tx.BreakerAllow(ctx, name, now, cfg)
+		return err
+	})
+	return allowed, state, err
+}
+
+func breakerRecord(ctx context.Context, s *store.Store, name string, success bool, now time.Time, cfg store.BreakerConfig) (state string, err error) {
+	err = s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		var err error
+		state, err = tx.BreakerRecord(ctx, name, success, now, cfg)
+		return err
+	})
+	return state, err
+}
+
 func TestBreakerOpensAtThresholdAndClosesAfterHalfOpenSuccesses(t *testing.T) {
 	t.Parallel()
 	storetest.ForEachEngine(t, func(t *testing.T, s *store.Store) {
@@ -18,7 +36,7 @@ func TestBreakerOpensAtThresholdAndClosesAfterHalfOpenSuccesses(t *testing.T) {
 		now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 		allow := func(want bool, wantState string) {
 			t.Helper()
-			ok, state, err := s.BreakerAllow(ctx, "gemini", now, cfg)
+			ok, state, err := breakerAllow(ctx, s, "gemini", now, cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -28,7 +46,7 @@ func TestBreakerOpensAtThresholdAndClosesAfterHalfOpenSuccesses(t *testing.T) {
 		}
 		record := func(success bool, wantState string) {
 			t.Helper()
-			state, err := s.BreakerRecord(ctx, "gemini", success, now, cfg)
+			state, err := breakerRecord(ctx, s, "gemini", success, now, cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -71,13 +89,13 @@ func TestBreakerAdmitsExactlyOneProbeAcrossConcurrentCallers(t *testing.T) {
 		ctx := context.Background()
 		cfg := store.BreakerConfig{FailureThreshold: 1, SuccessThreshold: 1, HalfOpenProbes: 1, OpenTimeout: time.Second}
 		now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
-		if _, err := s.BreakerRecord(ctx, "x", false, now, cfg); err != nil {
+		if _, err := breakerRecord(ctx, s, "x", false, now, cfg); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := s.BreakerAllow(ctx, "x", now, cfg); err != nil { // creates the row
+		if _, _, err := breakerAllow(ctx, s, "x", now, cfg); err != nil { // creates the row
 			t.Fatal(err)
 		}
-		if st, _ := s.BreakerRecord(ctx, "x", false, now, cfg); st != "open" {
+		if st, _ := breakerRecord(ctx, s, "x", false, now, cfg); st != "open" {
 			t.Fatalf("state %s, want open", st)
 		}
 		later := now.Add(2 * time.Second)
@@ -86,7 +104,7 @@ func TestBreakerAdmitsExactlyOneProbeAcrossConcurrentCallers(t *testing.T) {
 		var wg sync.WaitGroup
 		for range 16 {
 			wg.Go(func() {
-				ok, _, err := s.BreakerAllow(ctx, "x", later, cfg)
+				ok, _, err := breakerAllow(ctx, s, "x", later, cfg)
 				if err != nil {
 					t.Error(err)
 					return

@@ -74,13 +74,13 @@ func entryArgs(e Entry) ([]any, error) {
 const insertEntrySQL = `INSERT INTO journal_entries (` + entryColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // InsertEntry inserts e. The caller has checked that the relationship is the user's.
-func (q *Queries) InsertEntry(ctx context.Context, e Entry) error {
+func (t *Tx) InsertEntry(ctx context.Context, e Entry) error {
 	args, err := entryArgs(e)
 	if err != nil {
 		return err
 	}
-	if _, err := q.exec(ctx, insertEntrySQL, args...); err != nil {
-		if q.d.isUniqueViolation(err) {
+	if _, err := t.exec(ctx, insertEntrySQL, args...); err != nil {
+		if t.d.isUniqueViolation(err) {
 			return fmt.Errorf("entry already exists: %w", ErrConflict)
 		}
 		return fmt.Errorf("insert entry: %w", err)
@@ -94,7 +94,7 @@ const importBatchRows = 500
 
 // InsertEntries inserts many entries with multi-row statements, for the
 // import path. Each must belong to a relationship of its user.
-func (q *Queries) InsertEntries(ctx context.Context, entries []Entry) error {
+func (t *Tx) InsertEntries(ctx context.Context, entries []Entry) error {
 	for start := 0; start < len(entries); start += importBatchRows {
 		batch := entries[start:min(start+importBatchRows, len(entries))]
 		var b strings.Builder
@@ -111,8 +111,8 @@ func (q *Queries) InsertEntries(ctx context.Context, entries []Entry) error {
 			}
 			args = append(args, a...)
 		}
-		if _, err := q.exec(ctx, b.String(), args...); err != nil {
-			if q.d.isUniqueViolation(err) {
+		if _, err := t.exec(ctx, b.String(), args...); err != nil {
+			if t.d.isUniqueViolation(err) {
 				return fmt.Errorf("entry already exists: %w", ErrConflict)
 			}
 			return fmt.Errorf("insert entries: %w", err)
@@ -150,7 +150,7 @@ func (q *Queries) getEntry(ctx context.Context, userID, id, suffix string) (Entr
 
 // UpdateEntry stores every editable field of e; ErrNotFound when the entry
 // is gone (deleted meanwhile) or not the user's.
-func (q *Queries) UpdateEntry(ctx context.Context, e Entry) error {
+func (t *Tx) UpdateEntry(ctx context.Context, e Entry) error {
 	tags, err := json.Marshal(e.Tags)
 	if err != nil {
 		return fmt.Errorf("encode tags: %w", err)
@@ -158,7 +158,7 @@ func (q *Queries) UpdateEntry(ctx context.Context, e Entry) error {
 	if e.Tags == nil {
 		tags = []byte("[]")
 	}
-	res, err := q.exec(ctx, `UPDATE journal_entries SET relationship_id = ?, content = ?, mood = ?, tags = ?, is_private = ?,
+	res, err := t.exec(ctx, `UPDATE journal_entries SET relationship_id = ?, content = ?, mood = ?, tags = ?, is_private = ?,
 		word_count = ?, status = ?, published_at = ?, updated_at = ? WHERE id = ? AND user_id = ?`,
 		e.RelationshipID, e.Content, e.Mood, string(tags), e.IsPrivate, e.WordCount, e.Status, NullDBTime(e.PublishedAt),
 		DBTime(e.UpdatedAt), e.ID, e.UserID)
@@ -170,8 +170,8 @@ func (q *Queries) UpdateEntry(ctx context.Context, e Entry) error {
 
 // DeleteEntry deletes the user's entry; its analysis and status go with it
 // (ON DELETE CASCADE).
-func (q *Queries) DeleteEntry(ctx context.Context, userID, id string) error {
-	res, err := q.exec(ctx, `DELETE FROM journal_entries WHERE id = ? AND user_id = ?`, id, userID)
+func (t *Tx) DeleteEntry(ctx context.Context, userID, id string) error {
+	res, err := t.exec(ctx, `DELETE FROM journal_entries WHERE id = ? AND user_id = ?`, id, userID)
 	if err != nil {
 		return fmt.Errorf("delete entry: %w", err)
 	}

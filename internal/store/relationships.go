@@ -28,11 +28,11 @@ func scanRelationship(row interface{ Scan(...any) error }) (Relationship, error)
 }
 
 // CreateRelationship inserts r.
-func (q *Queries) CreateRelationship(ctx context.Context, r Relationship) error {
-	_, err := q.exec(ctx, `INSERT INTO relationships (`+relationshipColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+func (t *Tx) CreateRelationship(ctx context.Context, r Relationship) error {
+	_, err := t.exec(ctx, `INSERT INTO relationships (`+relationshipColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.UserID, r.Name, r.Kind, r.Notes, DBTime(r.CreatedAt), DBTime(r.UpdatedAt))
 	if err != nil {
-		if q.d.isUniqueViolation(err) {
+		if t.d.isUniqueViolation(err) {
 			return fmt.Errorf("relationship already exists: %w", ErrConflict)
 		}
 		return fmt.Errorf("create relationship: %w", err)
@@ -86,8 +86,8 @@ func (q *Queries) ListRelationships(ctx context.Context, userID string, after *C
 
 // UpdateRelationship stores r's name, kind and notes; ErrNotFound when it
 // is gone or not the user's.
-func (q *Queries) UpdateRelationship(ctx context.Context, r Relationship) error {
-	res, err := q.exec(ctx, `UPDATE relationships SET name = ?, kind = ?, notes = ?, updated_at = ? WHERE id = ? AND user_id = ?`,
+func (t *Tx) UpdateRelationship(ctx context.Context, r Relationship) error {
+	res, err := t.exec(ctx, `UPDATE relationships SET name = ?, kind = ?, notes = ?, updated_at = ? WHERE id = ? AND user_id = ?`,
 		r.Name, r.Kind, r.Notes, DBTime(r.UpdatedAt), r.ID, r.UserID)
 	if err != nil {
 		return fmt.Errorf("update relationship: %w", err)
@@ -110,8 +110,8 @@ func (q *Queries) RelationshipHasEntries(ctx context.Context, userID, id string)
 
 // DeleteRelationship deletes the relationship; its entries, analyses,
 // statuses, scores and insights go with it (ON DELETE CASCADE).
-func (q *Queries) DeleteRelationship(ctx context.Context, userID, id string) error {
-	res, err := q.exec(ctx, `DELETE FROM relationships WHERE id = ? AND user_id = ?`, id, userID)
+func (t *Tx) DeleteRelationship(ctx context.Context, userID, id string) error {
+	res, err := t.exec(ctx, `DELETE FROM relationships WHERE id = ? AND user_id = ?`, id, userID)
 	if err != nil {
 		return fmt.Errorf("delete relationship: %w", err)
 	}

@@ -50,8 +50,8 @@ type Options struct {
 	Shared bool
 }
 
-// Store is an open database. Its embedded Queries run on the read pool;
-// writes go through InTx.
+// Store is an open database. Its embedded Queries (reads only) run on the
+// read pool; writes exist only as methods of *Tx, reached through InTx.
 type Store struct {
 	Queries
 	engine Engine
@@ -95,8 +95,10 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Tx is a write transaction. Its Queries run inside it; SQL exposes the
-// *sql.Tx so a River job can be inserted atomically with the rows it belongs to.
+// Tx is a write transaction. Its Queries (the same reads a Store has) run
+// inside it, and every write method is defined on *Tx alone, so the
+// compiler refuses a write on the read pool. SQL exposes the *sql.Tx so a
+// River job can be inserted atomically with the rows it belongs to.
 type Tx struct {
 	Queries
 	tx     *sql.Tx
@@ -164,20 +166,23 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// Queries holds every query, written once for both engines. It runs on a
-// pool (Store) or inside a transaction (Tx).
+// Queries holds the read queries, written once for both engines. It runs on
+// the read pool (Store) or inside a transaction (Tx); writes are methods of
+// *Tx (it alone has exec).
 type Queries struct {
 	db    querier
 	d     dialect
 	stmts *stmtCache // SQLite only: prepared statements of this pool
 }
 
-func (q *Queries) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	query = q.d.rebind(query)
-	if st := q.stmt(ctx, query); st != nil {
+// exec runs a statement that changes rows: only a transaction has it, so a
+// write cannot be issued on the read pool.
+func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	query = t.d.rebind(query)
+	if st := t.stmt(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
-	return q.db.ExecContext(ctx, query, args...)
+	return t.db.ExecContext(ctx, query, args...)
 }
 
 func (q *Queries) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {

@@ -134,7 +134,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[queue.AnalyzeEntryArgs
 		return r.fallback(ctx, reason, "", "")
 	}
 
-	allowed, bstate, err := w.cfg.Store.BreakerAllow(ctx, w.cfg.BreakerName, w.cfg.Now(), w.cfg.Breaker)
+	allowed, bstate, err := w.breakerAllow(ctx)
 	if err != nil {
 		return err
 	}
@@ -168,7 +168,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[queue.AnalyzeEntryArgs
 
 	aerr := analysis.AsError(callErr)
 	healthy := callErr == nil || !countsAgainstBreaker(aerr.Kind)
-	bstate, err = w.cfg.Store.BreakerRecord(ctx, w.cfg.BreakerName, healthy, w.cfg.Now(), w.cfg.Breaker)
+	bstate, err = w.breakerRecord(ctx, healthy)
 	if err != nil {
 		return err
 	}
@@ -195,10 +195,31 @@ func (w *Worker) releaseProbe(ctx context.Context, bstate string, err error) err
 	if bstate != store.BreakerHalfOpen {
 		return err
 	}
-	if _, rerr := w.cfg.Store.BreakerRecord(context.WithoutCancel(ctx), w.cfg.BreakerName, true, w.cfg.Now(), w.cfg.Breaker); rerr != nil && err == nil {
+	if _, rerr := w.breakerRecord(context.WithoutCancel(ctx), true); rerr != nil && err == nil {
 		err = rerr
 	}
 	return err
+}
+
+// breakerAllow asks the shared breaker, in a transaction of its own,
+// whether the external call may go ahead.
+func (w *Worker) breakerAllow(ctx context.Context) (allowed bool, state string, err error) {
+	err = w.cfg.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		var err error
+		allowed, state, err = tx.BreakerAllow(ctx, w.cfg.BreakerName, w.cfg.Now(), w.cfg.Breaker)
+		return err
+	})
+	return allowed, state, err
+}
+
+// breakerRecord records a call's outcome, in a transaction of its own.
+func (w *Worker) breakerRecord(ctx context.Context, success bool) (state string, err error) {
+	err = w.cfg.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		var err error
+		state, err = tx.BreakerRecord(ctx, w.cfg.BreakerName, success, w.cfg.Now(), w.cfg.Breaker)
+		return err
+	})
+	return state, err
 }
 
 // offlineReason says why an entry must not go to the external analyzer,

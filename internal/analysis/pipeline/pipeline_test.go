@@ -274,7 +274,10 @@ func TestOpenBreakerFallsBackWithoutCallingTheAPI(t *testing.T) {
 		f := newFixture(t, s, true, false)
 		cfg := store.BreakerConfig{FailureThreshold: 2, SuccessThreshold: 1, HalfOpenProbes: 1, OpenTimeout: time.Hour}
 		for range 2 {
-			if _, err := s.BreakerRecord(context.Background(), "scripted", false, f.now, cfg); err != nil {
+			if err := s.InTx(context.Background(), func(ctx context.Context, tx *store.Tx) error {
+				_, err := tx.BreakerRecord(ctx, "scripted", false, f.now, cfg)
+				return err
+			}); err != nil {
 				t.Fatal(err)
 			}
 		}
