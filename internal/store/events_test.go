@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
@@ -290,4 +291,52 @@ func TestRolledBackSavepointEventsNeverReachTheHook(t *testing.T) {
 			t.Fatalf("event log holds %d events, want the 4 committed ones", logged)
 		}
 	})
+}
+
+// TestPostgresNotifiesCommittedEventsWithIDsOnly: on PostgreSQL every
+// committed event is announced on store.EventsChannel as its sequence number
+// and user id (nothing of its content), and a rolled-back one never is.
+func TestPostgresNotifiesCommittedEventsWithIDsOnly(t *testing.T) {
+	t.Parallel()
+	s := storetest.Open(t, store.Postgres)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	storetest.AddUser(t, s, "u1", "")
+	conn, err := s.ListenerPool().Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "LISTEN "+store.EventsChannel); err != nil {
+		t.Fatal(err)
+	}
+
+	errBoom := errors.New("boom")
+	if err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		if _, err := appendEvent(ctx, tx, "u1", "rolled-back"); err != nil {
+			return err
+		}
+		return errBoom
+	}); !errors.Is(err, errBoom) {
+		t.Fatal(err)
+	}
+	var seq int64
+	if err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		seq, err = appendEvent(ctx, tx, "u1", "committed")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	n, err := conn.Conn().WaitForNotification(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var payload map[string]any
+	if err := json.Unmarshal([]byte(n.Payload), &payload); err != nil {
+		t.Fatalf("payload %q: %v", n.Payload, err)
+	}
+	if n.Channel != store.EventsChannel || len(payload) != 2 || payload["seq"] != float64(seq) || payload["userId"] != "u1" {
+		t.Fatalf("notification %s %q, want seq %d and userId u1 only (the rolled-back event must not be announced)", n.Channel, n.Payload, seq)
+	}
 }
