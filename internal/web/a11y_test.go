@@ -1,0 +1,55 @@
+package web
+
+import (
+	"context"
+	"testing"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/resonant-journal/resonant/internal/journal"
+)
+
+// TestPagesAreAccessibleInBothThemes runs axe-core on every page, light and
+// dark, and on forms showing their errors.
+func TestPagesAreAccessibleInBothThemes(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := newTab(t)
+	visitor := []string{"/", "/signup", "/signin", "/forgot", "/verify?token=abc", "/reset?token=abc", "/no-such-page"}
+	for _, scheme := range []string{"light", "dark"} {
+		do(t, ctx, "emulate "+scheme, colorScheme(scheme))
+		for _, path := range visitor {
+			do(t, ctx, "open "+path, chromedp.Navigate(e.srv.URL+path))
+			checkA11y(t, ctx, scheme+" "+path)
+		}
+		// A form that came back with errors.
+		do(t, ctx, "submit an empty sign-up form", chromedp.Navigate(e.srv.URL+"/signup"),
+			chromedp.Click(chromedp.CSS(`form[action="/signup"] button[type=submit]`)),
+			chromedp.WaitVisible(chromedp.CSS("#email-error")))
+		checkA11y(t, ctx, scheme+" sign-up with errors")
+	}
+
+	_, u := e.signedIn("a11y@example.com")
+	rel := e.relationship(u.ID, "Sam")
+	content := "We cooked together and laughed a lot, but I felt unheard when plans came up."
+	v, err := e.journal.CreateEntry(context.Background(), u.ID, journal.EntryInput{RelationshipID: &rel.ID, Content: &content})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: testUserCookie, Value: u.ID, URL: e.srv.URL}); err != nil {
+		t.Fatal(err)
+	}
+	pages := []string{"/home", "/entries", "/entries?q=cooked", "/entries/new", "/entries/" + v.Entry.ID, "/entries/" + v.Entry.ID + "/edit",
+		"/relationships", "/relationships/" + rel.ID + "/edit", "/relationships/" + rel.ID + "/delete", "/settings",
+		"/onboarding", "/onboarding?step=relationship", "/onboarding?step=privacy", "/onboarding?step=reminder"}
+	for _, scheme := range []string{"light", "dark"} {
+		do(t, ctx, "emulate "+scheme, colorScheme(scheme))
+		for _, path := range pages {
+			do(t, ctx, "open "+path, chromedp.Navigate(e.srv.URL+path))
+			checkA11y(t, ctx, scheme+" "+path)
+		}
+		do(t, ctx, "publish an empty entry", chromedp.Navigate(e.srv.URL+"/entries/new"),
+			chromedp.Click(chromedp.CSS(`button[value=publish]`)), chromedp.WaitVisible(chromedp.CSS("#content-error")))
+		checkA11y(t, ctx, scheme+" editor with errors")
+	}
+}

@@ -1,0 +1,211 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+)
+
+// The browser tests drive Debian's chromium through chromedp: one browser
+// for the whole test binary, a fresh browser context (its own cookies and
+// storage) per test. Where chromium is missing they skip, except in CI
+// (CI=true), where .ci/run installs it and a skip would hide a failure.
+
+var shared struct {
+	once    sync.Once
+	ctx     context.Context // the browser
+	cancel  context.CancelFunc
+	err     error
+	profile string
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.cancel != nil {
+		shared.cancel()
+	}
+	if shared.profile != "" {
+		_ = os.RemoveAll(shared.profile)
+	}
+	os.Exit(code)
+}
+
+func chromiumPath() string {
+	if p := os.Getenv("RESONANT_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+func needBrowser(t *testing.T) string {
+	t.Helper()
+	path := chromiumPath()
+	if path == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("chromium is not installed (apt-get install chromium); .ci/run installs it")
+		}
+		t.Skip("chromium is not installed (apt-get install chromium); skipping browser tests")
+	}
+	return path
+}
+
+func startBrowser(path string) {
+	dir, err := os.MkdirTemp("", "resonant-chromium-")
+	if err != nil {
+		shared.err = err
+		return
+	}
+	shared.profile = dir
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox, // tests run as root in CI
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.UserDataDir(filepath.Join(dir, "profile")),
+		chromedp.Env("XDG_CONFIG_HOME="+filepath.Join(dir, "config"), "XDG_CACHE_HOME="+filepath.Join(dir, "cache")),
+		chromedp.WindowSize(1280, 900),
+	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(alloc)
+	shared.ctx = ctx
+	shared.cancel = func() { cancelCtx(); cancelAlloc() }
+	shared.err = chromedp.Do(ctx) // starts the browser
+}
+
+// newTab opens a tab in a fresh browser context of the shared browser.
+func newTab(t *testing.T) context.Context {
+	t.Helper()
+	path := needBrowser(t)
+	shared.once.Do(func() { startBrowser(path) })
+	if shared.err != nil {
+		t.Fatalf("start chromium: %v", shared.err)
+	}
+	ctx, cancel := chromedp.NewContext(shared.ctx, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("open a tab: %v", err)
+	}
+	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
+	t.Cleanup(cancelTimeout)
+	return ctx
+}
+
+// do runs actions and fails the test on an error, naming the step.
+func do(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func text(t *testing.T, ctx context.Context, css string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(css)))
+	if err != nil {
+		t.Fatalf("text of %s: %v", css, err)
+	}
+	return s
+}
+
+func eval[T any](t *testing.T, ctx context.Context, js string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", js, err)
+	}
+	return v
+}
+
+// waitFor polls a JavaScript condition until it is true.
+func waitFor(t *testing.T, ctx context.Context, what, js string, timeout time.Duration) {
+	t.Helper()
+	tctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if _, err := chromedp.Run(tctx, chromedp.Poll[bool](js, chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
+		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText.slice(0, 600) : ""`))
+		t.Fatalf("waiting for %s at %s: %v\npage: %s", what, loc, err, body)
+	}
+}
+
+// colorScheme makes prefers-color-scheme report scheme ("light" or "dark").
+func colorScheme(scheme string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+		})
+		return err
+	})
+}
+
+var axeSource = sync.OnceValues(func() (string, error) {
+	path := os.Getenv("RESONANT_AXE_JS")
+	if path == "" {
+		_, file, _, _ := runtime.Caller(0)
+		path = filepath.Join(filepath.Dir(file), "testdata", "node_modules", "axe-core", "axe.min.js")
+	}
+	b, err := os.ReadFile(path)
+	return string(b), err
+})
+
+type axeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  []struct {
+		Target []any  `json:"target"`
+		HTML   string `json:"html"`
+	} `json:"nodes"`
+}
+
+// checkA11y runs axe-core on the current page and fails on any serious or
+// critical violation of WCAG 2.1 A/AA.
+func checkA11y(t *testing.T, ctx context.Context, label string) {
+	t.Helper()
+	src, err := axeSource()
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("axe-core is missing (npm install axe-core in internal/web/testdata, or set RESONANT_AXE_JS): %v", err)
+		}
+		t.Logf("axe-core not installed; skipping the accessibility check of %s", label)
+		return
+	}
+	if !eval[bool](t, ctx, `typeof window.axe === "object"`) {
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](src)); err != nil {
+			t.Fatalf("inject axe-core: %v", err)
+		}
+	}
+	raw := eval[string](t, ctx, `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, resultTypes: ["violations"]}).then(r => JSON.stringify(r.violations))`)
+	var violations []axeViolation
+	if err := json.Unmarshal([]byte(raw), &violations); err != nil {
+		t.Fatalf("axe result: %v", err)
+	}
+	for _, v := range violations {
+		if v.Impact != "serious" && v.Impact != "critical" {
+			continue
+		}
+		var where []string
+		for _, n := range v.Nodes {
+			where = append(where, fmt.Sprintf("%v %s", n.Target, n.HTML))
+		}
+		t.Errorf("%s: accessibility (%s) %s: %s\n  %s", label, v.Impact, v.ID, v.Help, strings.Join(where, "\n  "))
+	}
+}

@@ -1,0 +1,162 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"math"
+	"strings"
+	"time"
+)
+
+//go:embed templates
+var templateFiles embed.FS
+
+// engine holds one parsed template per view: the layout and partials
+// (templates/*.html) with the view (templates/views/NAME.html) on top,
+// parsed once at start-up.
+type engine struct {
+	views map[string]*template.Template
+}
+
+func newEngine(a *assets) (*engine, error) {
+	funcs := template.FuncMap{
+		"asset": a.url,
+		"dict":  dict,
+		"when":  when,
+		"date":  func(loc *time.Location, t time.Time) string { return t.In(loc).Format("Mon 2 Jan 2006") },
+		"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) },
+		"pct":   func(f float64) int { return int(math.Round(f * 100)) },
+		"signed": func(f float64) string {
+			return fmt.Sprintf("%+.2f", f)
+		},
+		"plural": func(n int, one, many string) string {
+			if n == 1 {
+				return fmt.Sprintf("%d %s", n, one)
+			}
+			return fmt.Sprintf("%d %s", n, many)
+		},
+		"humanize":          func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+		"join":              strings.Join,
+		"tone":              tone,
+		"timezones":         func() []string { return commonTimezones },
+		"relationshipKinds": func() []string { return relationshipKinds },
+	}
+	base := template.New("base").Funcs(funcs)
+	partials, err := fs.Glob(templateFiles, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	if base, err = base.ParseFS(templateFiles, partials...); err != nil {
+		return nil, fmt.Errorf("parse layout: %w", err)
+	}
+	views, err := fs.Glob(templateFiles, "templates/views/*.html")
+	if err != nil {
+		return nil, err
+	}
+	e := &engine{views: map[string]*template.Template{}}
+	for _, v := range views {
+		t, err := base.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if t, err = t.ParseFS(templateFiles, v); err != nil {
+			return nil, fmt.Errorf("parse %s: %w", v, err)
+		}
+		name := strings.TrimSuffix(strings.TrimPrefix(v, "templates/views/"), ".html")
+		e.views[name] = t
+	}
+	return e, nil
+}
+
+// render executes view into a buffer, so a template error becomes a clean
+// error page instead of half a page.
+func (e *engine) render(view string, p *page) (*bytes.Buffer, error) {
+	t, ok := e.views[view]
+	if !ok {
+		return nil, fmt.Errorf("no view %q", view)
+	}
+	var b bytes.Buffer
+	if err := t.ExecuteTemplate(&b, "layout", p); err != nil {
+		return nil, fmt.Errorf("render %s: %w", view, err)
+	}
+	return &b, nil
+}
+
+// dict builds a map for passing several values to a partial template.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, errors.New("dict needs key/value pairs")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, errors.New("dict keys must be strings")
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
+}
+
+// when formats t in the reader's time zone, relative when recent.
+func when(loc *time.Location, t time.Time, now time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < 0:
+		return t.In(loc).Format("2 Jan 2006, 15:04")
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		n := int(d / time.Minute)
+		if n == 1 {
+			return "1 minute ago"
+		}
+		return fmt.Sprintf("%d minutes ago", n)
+	case d < 12*time.Hour:
+		n := int(d / time.Hour)
+		if n == 1 {
+			return "1 hour ago"
+		}
+		return fmt.Sprintf("%d hours ago", n)
+	}
+	lt := t.In(loc)
+	if lt.Year() == now.In(loc).Year() {
+		return lt.Format("Mon 2 Jan, 15:04")
+	}
+	return lt.Format("2 Jan 2006, 15:04")
+}
+
+// tone puts a sentiment score (-1 to 1) into words.
+func tone(score float64) string {
+	switch {
+	case score >= 0.5:
+		return "Warm and positive"
+	case score >= 0.15:
+		return "Leaning positive"
+	case score > -0.15:
+		return "Mixed or neutral"
+	case score > -0.5:
+		return "Leaning negative"
+	default:
+		return "Heavy and negative"
+	}
+}
+
+// commonTimezones are offered as suggestions; any IANA name is accepted.
+var commonTimezones = []string{
+	"UTC", "Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Paris", "Europe/Berlin", "Europe/Madrid",
+	"Europe/Rome", "Europe/Amsterdam", "Europe/Brussels", "Europe/Zurich", "Europe/Stockholm", "Europe/Oslo",
+	"Europe/Copenhagen", "Europe/Helsinki", "Europe/Warsaw", "Europe/Prague", "Europe/Vienna", "Europe/Athens",
+	"Europe/Bucharest", "Europe/Istanbul", "Europe/Kyiv", "Europe/Moscow", "Africa/Cairo", "Africa/Lagos",
+	"Africa/Nairobi", "Africa/Johannesburg", "Asia/Dubai", "Asia/Karachi", "Asia/Kolkata", "Asia/Dhaka",
+	"Asia/Bangkok", "Asia/Jakarta", "Asia/Singapore", "Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei",
+	"Asia/Seoul", "Asia/Tokyo", "Australia/Perth", "Australia/Adelaide", "Australia/Sydney", "Pacific/Auckland",
+	"America/St_Johns", "America/Halifax", "America/New_York", "America/Toronto", "America/Chicago",
+	"America/Mexico_City", "America/Denver", "America/Phoenix", "America/Los_Angeles", "America/Vancouver",
+	"America/Anchorage", "Pacific/Honolulu", "America/Bogota", "America/Lima", "America/Santiago",
+	"America/Argentina/Buenos_Aires", "America/Sao_Paulo",
+}
