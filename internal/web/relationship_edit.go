@@ -47,4 +47,3 @@ func (w *Web) relationshipUpdate(rw http.ResponseWriter, r *http.Request) {
 	}
 	w.redirect(rw, r, "/relationships", "rel-updated")
 }
-

@@ -121,7 +121,7 @@ func (w *Web) failPage(rw http.ResponseWriter, r *http.Request, err error) {
 
 // message is the data of the plain message view.
 type message struct {
-	Heading, Body string
+	Heading, Body  string
 	Link, LinkText string
 }
 
