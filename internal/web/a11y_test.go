@@ -8,25 +8,28 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/resonant-journal/resonant/internal/journal"
+	bt "github.com/resonant-journal/resonant/internal/web/browsertest"
 )
+
+func TestMain(m *testing.M) { bt.Main(m) }
 
 // TestPagesAreAccessibleInBothThemes runs axe-core on every page, light and
 // dark, and on forms showing their errors.
 func TestPagesAreAccessibleInBothThemes(t *testing.T) {
 	e := newTestEnv(t)
-	ctx := newTab(t)
+	ctx := bt.Tab(t)
 	visitor := []string{"/", "/signup", "/signin", "/forgot", "/verify?token=abc", "/reset?token=abc", "/no-such-page"}
 	for _, scheme := range []string{"light", "dark"} {
-		do(t, ctx, "emulate "+scheme, colorScheme(scheme))
+		bt.Do(t, ctx, "emulate "+scheme, bt.ColorScheme(scheme))
 		for _, path := range visitor {
-			do(t, ctx, "open "+path, chromedp.Navigate(e.srv.URL+path))
-			checkA11y(t, ctx, scheme+" "+path)
+			bt.Do(t, ctx, "open "+path, chromedp.Navigate(e.srv.URL+path))
+			bt.CheckA11y(t, ctx, scheme+" "+path)
 		}
 		// A form that came back with errors.
-		do(t, ctx, "submit an empty sign-up form", chromedp.Navigate(e.srv.URL+"/signup"),
+		bt.Do(t, ctx, "submit an empty sign-up form", chromedp.Navigate(e.srv.URL+"/signup"),
 			chromedp.Click(chromedp.CSS(`form[action="/signup"] button[type=submit]`)),
 			chromedp.WaitVisible(chromedp.CSS("#email-error")))
-		checkA11y(t, ctx, scheme+" sign-up with errors")
+		bt.CheckA11y(t, ctx, scheme+" sign-up with errors")
 	}
 
 	_, u := e.signedIn("a11y@example.com")
@@ -43,13 +46,13 @@ func TestPagesAreAccessibleInBothThemes(t *testing.T) {
 		"/relationships", "/relationships/" + rel.ID + "/edit", "/relationships/" + rel.ID + "/delete", "/settings",
 		"/onboarding", "/onboarding?step=relationship", "/onboarding?step=privacy", "/onboarding?step=reminder"}
 	for _, scheme := range []string{"light", "dark"} {
-		do(t, ctx, "emulate "+scheme, colorScheme(scheme))
+		bt.Do(t, ctx, "emulate "+scheme, bt.ColorScheme(scheme))
 		for _, path := range pages {
-			do(t, ctx, "open "+path, chromedp.Navigate(e.srv.URL+path))
-			checkA11y(t, ctx, scheme+" "+path)
+			bt.Do(t, ctx, "open "+path, chromedp.Navigate(e.srv.URL+path))
+			bt.CheckA11y(t, ctx, scheme+" "+path)
 		}
-		do(t, ctx, "publish an empty entry", chromedp.Navigate(e.srv.URL+"/entries/new"),
+		bt.Do(t, ctx, "publish an empty entry", chromedp.Navigate(e.srv.URL+"/entries/new"),
 			chromedp.Click(chromedp.CSS(`button[value=publish]`)), chromedp.WaitVisible(chromedp.CSS("#content-error")))
-		checkA11y(t, ctx, scheme+" editor with errors")
+		bt.CheckA11y(t, ctx, scheme+" editor with errors")
 	}
 }

@@ -1,4 +1,9 @@
-package web
+// Package browsertest drives Debian's chromium through chromedp for the web
+// pages' tests: one browser per test binary, a fresh browser context (its
+// own cookies and storage) per test, and axe-core accessibility checks.
+// Where chromium is missing the tests skip, except in CI (CI=true), where
+// .ci/run installs it and a skip would hide a failure.
+package browsertest
 
 import (
 	"context"
@@ -13,14 +18,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
-
-// The browser tests drive Debian's chromium through chromedp: one browser
-// for the whole test binary, a fresh browser context (its own cookies and
-// storage) per test. Where chromium is missing they skip, except in CI
-// (CI=true), where .ci/run installs it and a skip would hide a failure.
 
 var shared struct {
 	once    sync.Once
@@ -30,7 +32,8 @@ var shared struct {
 	profile string
 }
 
-func TestMain(m *testing.M) {
+// Main runs the tests and then closes the browser; call it from TestMain.
+func Main(m *testing.M) {
 	code := m.Run()
 	if shared.cancel != nil {
 		shared.cancel()
@@ -90,8 +93,8 @@ func startBrowser(path string) {
 	shared.err = chromedp.Do(ctx) // starts the browser
 }
 
-// newTab opens a tab in a fresh browser context of the shared browser.
-func newTab(t *testing.T) context.Context {
+// Tab opens a tab in a fresh browser context of the shared browser.
+func Tab(t *testing.T) context.Context {
 	t.Helper()
 	path := needBrowser(t)
 	shared.once.Do(func() { startBrowser(path) })
@@ -108,15 +111,16 @@ func newTab(t *testing.T) context.Context {
 	return ctx
 }
 
-// do runs actions and fails the test on an error, naming the step.
-func do(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
+// Do runs actions and fails the test on an error, naming the step.
+func Do(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	if err := chromedp.Do(ctx, actions...); err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}
 }
 
-func text(t *testing.T, ctx context.Context, css string) string {
+// Text is the text of the first element matching css.
+func Text(t *testing.T, ctx context.Context, css string) string {
 	t.Helper()
 	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(css)))
 	if err != nil {
@@ -125,7 +129,8 @@ func text(t *testing.T, ctx context.Context, css string) string {
 	return s
 }
 
-func eval[T any](t *testing.T, ctx context.Context, js string) T {
+// Eval evaluates js (awaiting a promise) into a T.
+func Eval[T any](t *testing.T, ctx context.Context, js string) T {
 	t.Helper()
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
 	if err != nil {
@@ -134,8 +139,8 @@ func eval[T any](t *testing.T, ctx context.Context, js string) T {
 	return v
 }
 
-// waitFor polls a JavaScript condition until it is true.
-func waitFor(t *testing.T, ctx context.Context, what, js string, timeout time.Duration) {
+// WaitFor polls a JavaScript condition until it is true.
+func WaitFor(t *testing.T, ctx context.Context, what, js string, timeout time.Duration) {
 	t.Helper()
 	tctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -146,12 +151,53 @@ func waitFor(t *testing.T, ctx context.Context, what, js string, timeout time.Du
 	}
 }
 
-// colorScheme makes prefers-color-scheme report scheme ("light" or "dark").
-func colorScheme(scheme string) chromedp.Action[chromedp.Void] {
+// ColorScheme makes prefers-color-scheme report scheme ("light" or "dark").
+func ColorScheme(scheme string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
 			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
 		})
+		return err
+	})
+}
+
+// Offline cuts the tab's network (requests fail, navigator.onLine is
+// false and the page gets an "offline" event) or restores it.
+func Offline(offline bool) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, t, network.Enable, network.EnableParams{}); err != nil {
+			return err
+		}
+		if _, err := cdp.Call(ctx, t, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+			MatchedNetworkConditions: []*network.Conditions{{Offline: offline, DownloadThroughput: -1, UploadThroughput: -1}},
+		}); err != nil {
+			return err
+		}
+		_, err := cdp.Call(ctx, t, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: offline, DownloadThroughput: -1, UploadThroughput: -1})
+		return err
+	})
+}
+
+// Block makes requests to URLs matching the URLPattern strings fail as if
+// the network were down; no patterns unblocks.
+func Block(patterns ...string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, t, network.Enable, network.EnableParams{}); err != nil {
+			return err
+		}
+		var ps []*network.BlockPattern
+		for _, p := range patterns {
+			ps = append(ps, &network.BlockPattern{URLPattern: p, Block: true})
+		}
+		_, err := cdp.Call(ctx, t, network.SetBlockedURLs, network.SetBlockedURLsParams{URLPatterns: ps})
+		return err
+	})
+}
+
+// JavaScript turns script execution in the tab on or off.
+func JavaScript(on bool) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !on})
 		return err
 	})
 }
@@ -160,7 +206,7 @@ var axeSource = sync.OnceValues(func() (string, error) {
 	path := os.Getenv("RESONANT_AXE_JS")
 	if path == "" {
 		_, file, _, _ := runtime.Caller(0)
-		path = filepath.Join(filepath.Dir(file), "testdata", "node_modules", "axe-core", "axe.min.js")
+		path = filepath.Join(filepath.Dir(file), "..", "testdata", "node_modules", "axe-core", "axe.min.js")
 	}
 	b, err := os.ReadFile(path)
 	return string(b), err
@@ -176,9 +222,9 @@ type axeViolation struct {
 	} `json:"nodes"`
 }
 
-// checkA11y runs axe-core on the current page and fails on any serious or
+// CheckA11y runs axe-core on the current page and fails on any serious or
 // critical violation of WCAG 2.1 A/AA.
-func checkA11y(t *testing.T, ctx context.Context, label string) {
+func CheckA11y(t *testing.T, ctx context.Context, label string) {
 	t.Helper()
 	src, err := axeSource()
 	if err != nil {
@@ -188,12 +234,12 @@ func checkA11y(t *testing.T, ctx context.Context, label string) {
 		t.Logf("axe-core not installed; skipping the accessibility check of %s", label)
 		return
 	}
-	if !eval[bool](t, ctx, `typeof window.axe === "object"`) {
+	if !Eval[bool](t, ctx, `typeof window.axe === "object"`) {
 		if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](src)); err != nil {
 			t.Fatalf("inject axe-core: %v", err)
 		}
 	}
-	raw := eval[string](t, ctx, `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, resultTypes: ["violations"]}).then(r => JSON.stringify(r.violations))`)
+	raw := Eval[string](t, ctx, `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, resultTypes: ["violations"]}).then(r => JSON.stringify(r.violations))`)
 	var violations []axeViolation
 	if err := json.Unmarshal([]byte(raw), &violations); err != nil {
 		t.Fatalf("axe result: %v", err)
