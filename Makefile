@@ -8,7 +8,7 @@ STATICCHECK_VERSION := v0.8.2
 RESONANT_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export RESONANT_TEST_DATABASE_URL
 
-.PHONY: run build test bench load lint fmt clean
+.PHONY: run build test bench load lint fmt clean screenshots
 
 ## run: build and serve on the embedded SQLite database in ./data (http://127.0.0.1:8080)
 run: build
@@ -30,6 +30,10 @@ bench:
 ## load: authenticated publish over HTTP with wrk (2 threads, 32 connections), as DESIGN.md §6 measures
 load:
 	./scripts/publish-load.sh 20s
+
+## screenshots: every page at 390 px and 1280 px, light and dark, into docs/screenshots (needs chromium)
+screenshots:
+	RESONANT_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestScreenshots$$' ./internal/web/
 
 ## lint: gofmt, go vet and staticcheck must all be clean
 lint:

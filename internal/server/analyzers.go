@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
 
 	"github.com/resonant-journal/resonant/internal/analysis"
 	"github.com/resonant-journal/resonant/internal/analysis/gemini"
@@ -34,4 +35,20 @@ func externalAnalyzer(ctx context.Context, cfg *config.Config, log *slog.Logger)
 	}
 	log.Info("analysis provider", slog.String("analyzer", "offline only (no AI provider configured)"))
 	return nil, nil
+}
+
+// providerDescription names the external AI provider for the privacy text
+// of the web pages ("" when entries are only analysed offline).
+func providerDescription(cfg *config.Config) string {
+	switch {
+	case cfg.GeminiAPIKey != "":
+		return "Google's Gemini API"
+	case cfg.OpenAIBaseURL != "":
+		if u, err := url.Parse(cfg.OpenAIBaseURL); err == nil && u.Host != "" {
+			return "the AI service at " + u.Host
+		}
+		return "an OpenAI-compatible AI service"
+	default:
+		return ""
+	}
 }

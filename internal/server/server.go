@@ -24,6 +24,7 @@ import (
 	"github.com/resonant-journal/resonant/internal/metrics"
 	"github.com/resonant-journal/resonant/internal/queue"
 	"github.com/resonant-journal/resonant/internal/store"
+	"github.com/resonant-journal/resonant/internal/web"
 )
 
 // Options are what Run needs beyond the configuration.
@@ -204,9 +205,15 @@ func newApp(cfg *config.Config, st *store.Store, jobs *queue.Client, svc *servic
 	}
 	door := frontdoor.New(frontdoor.Config{Store: st, Accounts: acc, Clerk: clerk, Session: sessionCfg,
 		TrustedProxies: cfg.TrustedProxyPrefixes, Logger: log})
+	pages, err := web.New(web.Config{Accounts: acc, Journal: journalService, Door: door, UserID: frontdoor.UserID,
+		AIProvider: providerDescription(cfg), Secure: sessionCfg.Secure, Now: now, Logger: log})
+	if err != nil {
+		return nil, err
+	}
 	routes := Routes{
 		Door: door, Store: st,
 		API:        api.New(api.Config{Door: door, Journal: journalService, Insight: svc.insights, Clerk: clerk}),
+		Pages:      pages,
 		Instrument: met.Instrument,
 	}
 	if cfg.MetricsAddr == "" {

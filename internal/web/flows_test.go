@@ -44,7 +44,9 @@ func startApp(t *testing.T) *app {
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan struct{})
 	done := make(chan error, 1)
-	go func() { done <- server.Run(ctx, cfg, server.Options{Listener: ln, Ready: func(string) { close(ready) }}) }()
+	go func() {
+		done <- server.Run(ctx, cfg, server.Options{Listener: ln, Ready: func(string) { close(ready) }})
+	}()
 	select {
 	case <-ready:
 	case err := <-done:
@@ -126,15 +128,16 @@ func location(t *testing.T, ctx context.Context) *url.URL {
 
 // signUpAndOnboard takes a new person from the sign-up page through the
 // emailed verification link, sign-in and the onboarding wizard to the
-// editor of their first entry, checking each page's accessibility when a11y.
-func signUpAndOnboard(t *testing.T, ctx context.Context, a *app, email string, a11y bool) {
+// editor of their first entry, checking each page's accessibility when a11y;
+// js says whether the tab runs scripts.
+func signUpAndOnboard(t *testing.T, ctx context.Context, a *app, email string, js, a11y bool) {
 	t.Helper()
 	check := func(label string) {
 		if a11y {
 			bt.CheckA11y(t, ctx, label)
 		}
 	}
-	bt.Do(t, ctx, "open the landing page", chromedp.Navigate(a.url+"/"))
+	bt.Do(t, ctx, "open the landing page", bt.Timezone("Asia/Tokyo"), chromedp.Navigate(a.url+"/"))
 	check("landing")
 	bt.Do(t, ctx, "sign up", click(`a[href="/signup"].button`), chromedp.WaitVisible(chromedp.ID("email")),
 		field("name", "Robin"), field("email", email), field("password", "a long enough secret"),
@@ -151,7 +154,16 @@ func signUpAndOnboard(t *testing.T, ctx context.Context, a *app, email string, a
 	bt.Do(t, ctx, "sign in", field("email", email), field("password", "a long enough secret"), click(`form[action="/signin"] button`))
 	waitText(t, ctx, "main", "Step 1 of 4")
 	check("onboarding 1")
-	bt.Do(t, ctx, "set the time zone", chromedp.SetValue(chromedp.ID("timezone"), "Europe/Paris"), click(`form[action="/onboarding/about"] button`))
+	// With JavaScript the device's time zone is filled in; without, the
+	// default stays (which also shows that scripts are really off).
+	want := "UTC"
+	if js {
+		want = "Asia/Tokyo"
+	}
+	if tz, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("timezone"))); err != nil || tz != want {
+		t.Fatalf("time zone field holds %q (%v), want %q", tz, err, want)
+	}
+	bt.Do(t, ctx, "keep the time zone", click(`form[action="/onboarding/about"] button`))
 	waitText(t, ctx, "main", "Step 2 of 4")
 	check("onboarding 2")
 	bt.Do(t, ctx, "add the first relationship", field("name", "Sam"), click(`form[action="/onboarding/relationship"] button`))
@@ -175,7 +187,7 @@ func signUpAndOnboard(t *testing.T, ctx context.Context, a *app, email string, a
 func TestJournalFlowInTheBrowser(t *testing.T) {
 	a := startApp(t)
 	ctx := bt.Tab(t)
-	signUpAndOnboard(t, ctx, a, "robin@example.com", true)
+	signUpAndOnboard(t, ctx, a, "robin@example.com", true, true)
 
 	text := "We cooked dinner together and laughed about the burnt quinoa. I felt close to Sam."
 	bt.Do(t, ctx, "type an entry", field("content", text), field("mood", "happy"))
@@ -200,6 +212,14 @@ func TestJournalFlowInTheBrowser(t *testing.T) {
 	}
 	waitText(t, ctx, ".analysis", "Tone")
 	bt.CheckA11y(t, ctx, "entry, analysed")
+	// Nothing of the published entry lingers in the browser or the next editor.
+	bt.Do(t, ctx, "open a new editor", chromedp.Navigate(a.url+"/entries/new"))
+	if got, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("content"))); err != nil || got != "" {
+		t.Fatalf("a new editor holds %q (%v)", got, err)
+	}
+	if n := bt.Eval[int](t, ctx, `Object.keys(localStorage).filter(k => k.startsWith("resonant:draft:")).length`); n != 0 {
+		t.Fatalf("%d drafts left in localStorage after publishing", n)
+	}
 
 	bt.Do(t, ctx, "search", chromedp.Navigate(a.url+"/entries"), field("q", "quinoa"), click(`form[role=search] button`))
 	waitText(t, ctx, ".entry-list mark", "quinoa")
@@ -228,7 +248,7 @@ func TestJournalFlowWithoutJavaScript(t *testing.T) {
 	a := startApp(t)
 	ctx := bt.Tab(t)
 	bt.Do(t, ctx, "turn JavaScript off", bt.JavaScript(false))
-	signUpAndOnboard(t, ctx, a, "nojs@example.com", false)
+	signUpAndOnboard(t, ctx, a, "nojs@example.com", false, false)
 
 	bt.Do(t, ctx, "write and publish", field("content", "A quiet walk by the canal; we planned the weekend."),
 		field("tags", "walks, plans"), click(`button[value=publish]`))
@@ -265,7 +285,7 @@ func TestJournalFlowWithoutJavaScript(t *testing.T) {
 func TestOfflineDraftIsKeptAndSentOnReconnect(t *testing.T) {
 	a := startApp(t)
 	ctx := bt.Tab(t)
-	signUpAndOnboard(t, ctx, a, "offline@example.com", false)
+	signUpAndOnboard(t, ctx, a, "offline@example.com", true, false)
 
 	bt.Do(t, ctx, "go offline and type", bt.Offline(true), field("content", "Written on the train without signal."))
 	waitText(t, ctx, "#save-state", "Offline · kept on this device")

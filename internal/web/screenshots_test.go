@@ -50,7 +50,7 @@ func TestScreenshots(t *testing.T) {
 	waitText(t, ctx, "#email-error", "email address")
 	shoot("signup-errors")
 
-	signUpAndOnboard(t, ctx, a, "robin@example.com", false)
+	signUpAndOnboard(t, ctx, a, "robin@example.com", true, false)
 	shoot("editor")
 	open("/onboarding?step=privacy")
 	shoot("onboarding-privacy")

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/resonant-journal/resonant/internal/accounts"
+	"github.com/resonant-journal/resonant/internal/frontdoor"
 	"github.com/resonant-journal/resonant/internal/journal"
 )
 
@@ -145,3 +146,6 @@ func (w *Web) Register(rt Router) {
 	rt.Protected("POST /settings/signout-everywhere", w.signOutEverywhere)
 	rt.Protected("POST /settings/delete-account", w.accountDelete)
 }
+
+// Mount registers the pages on the route table's page router.
+func (w *Web) Mount(rt *frontdoor.Router) { w.Register(rt) }

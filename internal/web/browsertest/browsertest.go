@@ -139,16 +139,26 @@ func Eval[T any](t *testing.T, ctx context.Context, js string) T {
 	return v
 }
 
-// WaitFor polls a JavaScript condition until it is true.
+// WaitFor evaluates a JavaScript condition every 100 ms until it is true.
+// Errors while a page is navigating count as "not yet".
 func WaitFor(t *testing.T, ctx context.Context, what, js string, timeout time.Duration) {
 	t.Helper()
-	tctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	if _, err := chromedp.Run(tctx, chromedp.Poll[bool](js, chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
-		loc, _ := chromedp.Run(ctx, chromedp.Location())
-		body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText.slice(0, 600) : ""`))
-		t.Fatalf("waiting for %s at %s: %v\npage: %s", what, loc, err, body)
+	deadline := time.Now().Add(timeout)
+	var lastErr error
+	for {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
+		if err == nil && ok {
+			return
+		}
+		lastErr = err
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText.slice(0, 800) : ""`))
+	t.Fatalf("waiting for %s at %s (last error: %v)\npage: %s", what, loc, lastErr, body)
 }
 
 // ColorScheme makes prefers-color-scheme report scheme ("light" or "dark").
@@ -190,6 +200,14 @@ func Block(patterns ...string) chromedp.Action[chromedp.Void] {
 			ps = append(ps, &network.BlockPattern{URLPattern: p, Block: true})
 		}
 		_, err := cdp.Call(ctx, t, network.SetBlockedURLs, network.SetBlockedURLsParams{URLPatterns: ps})
+		return err
+	})
+}
+
+// Timezone makes the tab's clock run in the IANA zone id.
+func Timezone(id string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: id})
 		return err
 	})
 }

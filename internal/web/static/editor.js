@@ -21,6 +21,7 @@ function init(form) {
   let inflight = null;
   let dirty = false;
   let savedAt = 0;
+  let lastFailure = ''; // why the last save failed: network, server, auth or invalid
 
   const snapshot = () => {
     const o = {};
@@ -77,6 +78,7 @@ function init(form) {
         const res = await fetch(url, { method: 'POST', body, headers: { Accept: 'application/json' }, redirect: 'manual', credentials: 'same-origin' });
         if (res.type === 'opaqueredirect' || res.status === 401) {
           dirty = true;
+          lastFailure = 'auth';
           show('Not saved: you are signed out. What you typed is kept on this device; sign in again in another tab.', 'error');
           return;
         }
@@ -90,10 +92,12 @@ function init(form) {
           return;
         }
         dirty = true;
+        lastFailure = res.status >= 500 ? 'server' : 'invalid';
         show((data.message || 'Not saved yet.') + ' What you typed is kept on this device.', 'error');
         if (res.status >= 500) schedule(10000);
       } catch {
         dirty = true;
+        lastFailure = 'network';
         show('Offline · kept on this device; it is saved when you reconnect.', 'warn');
       } finally {
         inflight = null;
@@ -108,7 +112,13 @@ function init(form) {
     if (url) schedule(2000); else show('Unsaved changes · kept on this device');
   });
 
-  form.addEventListener('submit', (ev) => {
+  // Publishing or saving with the buttons: with JavaScript the text is
+  // first saved as a draft in the background, so the server has it (and
+  // the copy in this browser can go) before the page is left. If that save
+  // cannot reach the server, the page stays and the text stays here.
+  let resubmitting = false;
+  form.addEventListener('submit', async (ev) => {
+    if (resubmitting) return;
     if (!navigator.onLine) {
       ev.preventDefault();
       keep();
@@ -117,11 +127,16 @@ function init(form) {
     }
     clearTimeout(timer);
     timer = null;
-    if (inflight) { // let a running save finish, so the draft it creates is the one submitted
-      ev.preventDefault();
-      const submitter = ev.submitter;
-      inflight.then(() => form.requestSubmit(submitter));
-    }
+    if (!url || !form.elements.namedItem('content').value.trim()) return; // nothing a draft save could keep
+    ev.preventDefault();
+    const submitter = ev.submitter;
+    if (inflight) await inflight;
+    dirty = true;
+    lastFailure = '';
+    await save();
+    if (lastFailure === 'network' || lastFailure === 'server' || lastFailure === 'auth') return;
+    resubmitting = true;
+    form.requestSubmit(submitter);
   });
 
   window.addEventListener('online', () => {
