@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/resonant-journal/resonant/internal/accounts"
+)
 
 // signOutEverywhere is POST /settings/signout-everywhere: every session of
 // the user ends, this one included, and every API token is revoked.
@@ -35,7 +39,14 @@ func (w *Web) accountDelete(rw http.ResponseWriter, r *http.Request) {
 		w.render(rw, r, http.StatusUnprocessableEntity, "settings", p)
 		return
 	}
-	if err := w.acc.DeleteAccount(r.Context(), p.User.ID, r.PostFormValue("password")); err != nil {
+	pw := r.PostFormValue("password")
+	if pw == "" && p.User != nil {
+		p.Errors["password"] = "is required: enter your password to confirm it is you"
+		p.Error = "Nothing was deleted: enter your password."
+		w.render(rw, r, http.StatusUnprocessableEntity, "settings", p)
+		return
+	}
+	if err := w.acc.DeleteAccount(r.Context(), p.User.ID, accounts.AccountDeletion{Password: pw}); err != nil {
 		w.fail(rw, r, p, "settings", err)
 		return
 	}
