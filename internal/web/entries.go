@@ -17,7 +17,7 @@ type entriesData struct {
 	Relationship  string
 	Status        string
 	Next          string // the URL of the next page, "" on the last
-	First         bool   // this is the first page
+	FirstURL      string // the first page with the same filters, "" on it
 	Filtered      bool
 }
 
@@ -32,7 +32,7 @@ func (w *Web) entries(rw http.ResponseWriter, r *http.Request) {
 	p.Nav = "entries"
 	ctx := r.Context()
 	q := r.URL.Query()
-	d := &entriesData{Q: q.Get("q"), Relationship: q.Get("relationship"), Status: q.Get("status"), First: q.Get("cursor") == ""}
+	d := &entriesData{Q: q.Get("q"), Relationship: q.Get("relationship"), Status: q.Get("status")}
 	d.Filtered = d.Q != "" || d.Relationship != "" || d.Status != ""
 	p.Data = d
 	for _, k := range []string{"q", "relationship", "status"} {
@@ -69,15 +69,21 @@ func (w *Web) entries(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, p, "entries", err)
 		return
 	}
-	if list.NextCursor != "" {
-		next := url.Values{}
-		for _, k := range []string{"q", "relationship", "status"} {
-			if v := q.Get(k); v != "" {
-				next.Set(k, v)
-			}
+	filters := url.Values{}
+	for _, k := range []string{"q", "relationship", "status"} {
+		if v := q.Get(k); v != "" {
+			filters.Set(k, v)
 		}
-		next.Set("cursor", list.NextCursor)
-		d.Next = "/entries?" + next.Encode()
+	}
+	if q.Get("cursor") != "" {
+		d.FirstURL = "/entries"
+		if len(filters) > 0 {
+			d.FirstURL += "?" + filters.Encode()
+		}
+	}
+	if list.NextCursor != "" {
+		filters.Set("cursor", list.NextCursor)
+		d.Next = "/entries?" + filters.Encode()
 	}
 	w.render(rw, r, http.StatusOK, "entries", p)
 }

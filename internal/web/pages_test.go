@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -375,4 +376,33 @@ func TestAssetBudget(t *testing.T) {
 	if total > 60_000 {
 		t.Fatalf("JS + CSS is %d bytes, over the 60 KB budget", total)
 	}
+}
+
+func TestEntriesPageThroughWithFiltersKept(t *testing.T) {
+	e := newTestEnv(t)
+	c, u := e.signedIn("pager@example.com")
+	sam, alex := e.relationship(u.ID, "Sam"), e.relationship(u.ID, "Alex")
+	for i := range 30 { // 24 of Sam, 6 of Alex
+		rel := sam.ID
+		if i%5 == 0 {
+			rel = alex.ID
+		}
+		content := "entry number " + strings.Repeat("x", i+1)
+		if _, err := e.journal.CreateEntry(context.Background(), u.ID, journal.EntryInput{RelationshipID: &rel, Content: &content}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := e.get(c, "/entries?relationship="+sam.ID)
+	if n := strings.Count(r.body, `class="entry-card"`); n != 20 {
+		t.Fatalf("first page shows %d entries", n)
+	}
+	next := regexp.MustCompile(`href="(/entries\?[^"]+)" rel="next"`).FindStringSubmatch(r.body)
+	if next == nil {
+		t.Fatal("no link to the next page")
+	}
+	r = e.get(c, strings.ReplaceAll(next[1], "&amp;", "&"))
+	if n := strings.Count(r.body, `class="entry-card"`); n != 4 {
+		t.Fatalf("the second page of Sam's 24 entries shows %d, want 4 (the filter must hold)", n)
+	}
+	mustContain(t, r, `href="/entries?relationship=`+sam.ID+`">First page`)
 }
