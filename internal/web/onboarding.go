@@ -49,6 +49,9 @@ func (w *Web) onboarding(rw http.ResponseWriter, r *http.Request) {
 	case "reminder":
 		p.Form.Set("reminderTime", u.Preferences.ReminderTime)
 		p.Form.Set("theme", u.Preferences.Theme)
+		if u.FeatureFlags.SmartReminders {
+			p.Form.Set("reminders", "on")
+		}
 	case "privacy":
 		if u.Preferences.AIConsent {
 			p.Form.Set("aiConsent", "on")
@@ -140,6 +143,9 @@ func (w *Web) onboardingPrivacy(rw http.ResponseWriter, r *http.Request) {
 func (w *Web) onboardingReminder(rw http.ResponseWriter, r *http.Request) {
 	w.onboardingSubmit(rw, r, "reminder", "", func(p *page) error {
 		at, theme := r.PostFormValue("reminderTime"), r.PostFormValue("theme")
+		if err := w.setReminders(r, p, checkbox(r, "reminders")); err != nil {
+			return err
+		}
 		_, err := w.acc.CompleteOnboarding(r.Context(), p.User.ID, &accounts.PreferencesPatch{ReminderTime: &at, Theme: &theme})
 		return unprefix(err, "preferences.")
 	})

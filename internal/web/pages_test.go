@@ -60,7 +60,7 @@ func TestSignUpVerifySignInAndOnboardWithoutJavaScript(t *testing.T) {
 		{"/onboarding/about", url.Values{"name": {"Robin B."}, "timezone": {"Europe/Paris"}}, "Step 2 of 4"},
 		{"/onboarding/relationship", url.Values{"name": {"Sam"}, "kind": {"partner"}}, "Step 3 of 4"},
 		{"/onboarding/privacy", url.Values{"aiConsent": {"on"}}, "Step 4 of 4"},
-		{"/onboarding/reminder", url.Values{"reminderTime": {"21:30"}, "theme": {"dark"}}, "Write your first entry"},
+		{"/onboarding/reminder", url.Values{"reminderTime": {"21:30"}, "theme": {"dark"}}, "Write your first entry"}, // reminders unticked
 	}
 	for _, s := range steps {
 		r = e.post(c, s.path, s.form)
@@ -78,7 +78,8 @@ func TestSignUpVerifySignInAndOnboardWithoutJavaScript(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := u.Preferences
-	if !u.OnboardingCompleted || u.Name != "Robin B." || p.Timezone != "Europe/Paris" || !p.AIConsent || p.ReminderTime != "21:30" || p.Theme != "dark" {
+	if !u.OnboardingCompleted || u.Name != "Robin B." || p.Timezone != "Europe/Paris" || !p.AIConsent || p.ReminderTime != "21:30" || p.Theme != "dark" ||
+		u.FeatureFlags.SmartReminders {
 		t.Fatalf("after onboarding: %+v", u)
 	}
 }
@@ -249,6 +250,14 @@ func TestSettingsSaveTokensShowOnceAndAccountDeletion(t *testing.T) {
 	mustContain(t, r, `id="reminderTime-error"`, `value="25:00"`, `value="Asia/Tokyo"`)
 	r = e.post(c, "/settings/preferences", url.Values{"timezone": {"Asia/Tokyo"}, "reminderTime": {"07:15"}, "theme": {"light"}})
 	mustContain(t, r, "Preferences saved.", `value="07:15"`, `data-theme="light"`)
+	if mustUser(t, e, "pat@example.com").FeatureFlags.SmartReminders {
+		t.Fatal("reminders still on after unticking them")
+	}
+	r = e.post(c, "/settings/preferences", url.Values{"timezone": {"Asia/Tokyo"}, "reminderTime": {"07:15"}, "theme": {"light"}, "reminders": {"on"}})
+	mustContain(t, r, `id="reminders" name="reminders" checked`)
+	if !mustUser(t, e, "pat@example.com").FeatureFlags.SmartReminders {
+		t.Fatal("reminders off after ticking them")
+	}
 	r = e.post(c, "/settings/privacy", url.Values{"retentionDays": {"365"}})
 	mustContain(t, r, "Privacy settings saved.", `value="365"`)
 

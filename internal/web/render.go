@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/resonant-journal/resonant/internal/accounts"
+	"github.com/resonant-journal/resonant/internal/frontdoor"
 	"github.com/resonant-journal/resonant/internal/store"
 	"github.com/resonant-journal/resonant/internal/validate"
 )
@@ -95,6 +96,9 @@ func (w *Web) fail(rw http.ResponseWriter, r *http.Request, p *page, view string
 	case errors.Is(err, store.ErrNotFound):
 		w.notFound(rw, r)
 		return
+	case errors.Is(err, store.ErrConflict):
+		status = http.StatusConflict
+		p.Error = "This could not be saved as it is: " + strings.TrimSuffix(frontdoor.Classify(err).Message, ".") + "."
 	default:
 		w.log.ErrorContext(r.Context(), "page failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
 		p.Error = "Something went wrong on our side and nothing was changed. Your input is still here: try again in a moment."

@@ -45,6 +45,9 @@ func (w *Web) settingsPage(rw http.ResponseWriter, r *http.Request) (*page, erro
 	if u.Preferences.AIConsent {
 		f.Set("aiConsent", "on")
 	}
+	if u.FeatureFlags.SmartReminders {
+		f.Set("reminders", "on")
+	}
 	return p, nil
 }
 
@@ -55,8 +58,12 @@ func (w *Web) settingsSubmit(rw http.ResponseWriter, r *http.Request, section, f
 		w.failPage(rw, r, err)
 		return
 	}
-	if section == "privacy" {
-		p.Form.Del("aiConsent") // an unticked box is absent from the form
+	// An unticked box is absent from the form: drop the current value.
+	switch section {
+	case "privacy":
+		p.Form.Del("aiConsent")
+	case "preferences":
+		p.Form.Del("reminders")
 	}
 	if !parseForm(rw, r, p) {
 		w.render(rw, r, http.StatusRequestEntityTooLarge, "settings", p)
@@ -85,8 +92,21 @@ func (w *Web) settingsPreferences(rw http.ResponseWriter, r *http.Request) {
 		tz, at, theme := r.PostFormValue("timezone"), r.PostFormValue("reminderTime"), r.PostFormValue("theme")
 		_, err := w.acc.UpdateProfile(r.Context(), p.User.ID, accounts.ProfilePatch{Preferences: &accounts.PreferencesPatch{
 			Timezone: &tz, ReminderTime: &at, Theme: &theme}})
-		return unprefix(err, "preferences.")
+		if err != nil {
+			return unprefix(err, "preferences.")
+		}
+		return w.setReminders(r, p, checkbox(r, "reminders"))
 	})
+}
+
+// setReminders switches the user's email reminders (the smartReminders
+// flag) when the form changed it.
+func (w *Web) setReminders(r *http.Request, p *page, on bool) error {
+	if p.User.FeatureFlags.SmartReminders == on {
+		return nil
+	}
+	_, err := w.acc.SetFlag(r.Context(), p.User.Email, "smartReminders", on)
+	return err
 }
 
 // settingsPrivacy is POST /settings/privacy: AI consent and retention.
