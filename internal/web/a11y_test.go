@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
@@ -55,4 +56,17 @@ func TestPagesAreAccessibleInBothThemes(t *testing.T) {
 			chromedp.Click(chromedp.CSS(`button[value=publish]`)), chromedp.WaitVisible(chromedp.CSS("#content-error")))
 		bt.CheckA11y(t, ctx, scheme+" editor with errors")
 	}
+}
+
+// TestKeyboardReachesTheSkipLinkFirst: the first Tab shows the skip link,
+// and following it moves focus to the main content.
+func TestKeyboardReachesTheSkipLinkFirst(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := bt.Tab(t)
+	bt.Do(t, ctx, "open the sign-in page and press Tab", chromedp.Navigate(e.srv.URL+"/signin"), chromedp.KeyEvent("\t"))
+	if got := bt.Eval[string](t, ctx, `document.activeElement.className + " " + (document.activeElement.getBoundingClientRect().top >= 0)`); got != "skip true" {
+		t.Fatalf("after one Tab the focus is on %q, want the visible skip link", got)
+	}
+	bt.Do(t, ctx, "follow the skip link", chromedp.KeyEvent("\r"))
+	bt.WaitFor(t, ctx, "focus in main", `document.activeElement.id === "main"`, 5*time.Second)
 }
