@@ -17,7 +17,7 @@ var categorySets = []struct {
 	{"events.tsv", 0.88},
 	{"descriptive.tsv", 0.72},
 	{"formulas.tsv", 0.66},
-	{"turns.tsv", 0.58},
+	{"turns.tsv", 0.68},
 	{"relief.tsv", 0.75},
 	{"sarcasm.tsv", 0.77},
 	{"enthusiasm.tsv", 0.93},

@@ -86,10 +86,7 @@ tie tied tying ties
 set sets setting
 let lets letting
 quit quits quitting
-bury buried burying buries
-can could
-will would 'll
-shall should`
+bury buried burying buries`
 
 // addLemma registers a frame word and its regular inflections.
 func (lx *lexicon) addLemma(w string) {

@@ -36,6 +36,7 @@ type item struct {
 	overcome  bool // "recovered", "survived": a hardship right after them is over
 	emoji     bool
 	clause    bool // last item before a comma, semicolon, colon or dash
+	semi      bool // last item before a semicolon
 	quoted    bool
 	title     bool // written Capitalised
 	elongated bool // "sooo", "yesss": letters repeated for emphasis
@@ -68,7 +69,7 @@ func (a *Analyzer) buildItems(toks []token) []item {
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		start, surfaceLen := i, 1
-		it := item{text: t.text, raw: t.raw, sent: t.sent, clause: t.clause, quoted: t.quoted, title: isTitleCase(t.raw)}
+		it := item{text: t.text, raw: t.raw, sent: t.sent, clause: t.clause, semi: t.semi, quoted: t.quoted, title: isTitleCase(t.raw)}
 		if t.emoji != 0 {
 			it.e, it.known, it.emoji = a.lex.emoji[t.emoji], true, true
 			items = append(items, it)
@@ -317,7 +318,7 @@ func (a *Analyzer) scoreSentiment(toks []token, sents []sentenceInfo) sentiment 
 		}
 		for k := i; k < j; k++ {
 			if butAt >= 0 {
-				if k < butAt {
+				if k < butAt || (k == butAt && items[k].semi) {
 					vals[k] *= 0.5
 				} else if k > butAt {
 					vals[k] *= 1.5
@@ -429,9 +430,6 @@ func (a *Analyzer) turnAt(items []item, vals []float64) int {
 		if w := items[k].text; (w == "until" || w == "till") && laughedBefore(items[:k]) {
 			continue // "we laughed until we cried": a measure of the laughter, not a turn
 		}
-		if pre*post < 0 && items[k].text != "when" && items[k].text != "suddenly" {
-			return k
-		}
 		if pre > 0 && post <= 0 && a.interrupts(items, k) {
 			// "The party was going great until the police showed up": what follows
 			// "until" spoils the set-up even when it names no feeling; the set-up is
@@ -441,6 +439,27 @@ func (a *Analyzer) turnAt(items []item, vals []float64) int {
 					vals[m] *= -0.5
 				}
 			}
+			return k
+		}
+		if pre*post < 0 && items[k].text != "when" && items[k].text != "suddenly" {
+			return k
+		}
+	}
+	// A semicolon between a good and a bad clause is a turn too: "The food was
+	// delicious; I was sick all night afterwards."
+	for k := 0; k+1 < len(items); k++ {
+		if !items[k].semi {
+			continue
+		}
+		var pre, post float64
+		for m := range vals {
+			if m <= k {
+				pre += vals[m]
+			} else {
+				post += vals[m]
+			}
+		}
+		if pre*post < 0 {
 			return k
 		}
 	}

@@ -17,6 +17,7 @@ type token struct {
 	// clause is set on the last token before a comma, semicolon, colon or dash inside a
 	// sentence; quoted on tokens between quotation marks.
 	clause bool
+	semi   bool // the clause ends with a semicolon: often a turn in a story
 	quoted bool
 }
 
@@ -113,6 +114,7 @@ func (a *Analyzer) tokenize(text string) ([]token, []sentenceInfo) {
 		}
 		if n := len(toks); n > 0 && toks[n-1].sent == sent && endsClause(field) {
 			toks[n-1].clause = true
+			toks[n-1].semi = strings.HasSuffix(strings.TrimRight(field, "\"')”"), ";")
 		}
 
 		// Trailing punctuation closes a sentence and carries VADER's emphasis.
