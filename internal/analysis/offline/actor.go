@@ -17,7 +17,7 @@ const maxBehaviours = 32
 
 // addBehaviour records that model label k fired on sentences s0..s1: who did it, and
 // the sentences as written. The actor is the subject of the clause whose words gave
-// the label most of its weight.
+// the label its weight (the speaker, when that clause is a quotation).
 func (d *detection) addBehaviour(a *Analyzer, toks []token, text string, bounds []int, s0, s1, k int, pos, rows []int32, featAt []int) {
 	if len(d.behaviours) >= maxBehaviours {
 		return
@@ -35,87 +35,307 @@ func (d *detection) addBehaviour(a *Analyzer, toks []token, text string, bounds 
 			contrib[p-from] += m.weights[int(rows[i])*len(m.labels)+k]
 		}
 	}
-	b := Behaviour{
-		Label:    m.labels[k],
-		Actor:    clauseActor(toks[from:to], contrib),
-		Evidence: d.evidence(text, toks[from:to]),
-	}
+	words := toks[from:to]
+	ev := d.evidence(text, words)
 	for _, o := range d.behaviours {
-		if o.Label == b.Label && o.Evidence == b.Evidence {
+		if o.Label == m.labels[k] && o.Evidence == ev {
 			return
 		}
 	}
-	d.behaviours = append(d.behaviours, b)
+	cs := clauses(words, d.quoteMask(text, words))
+	c := chooseClause(cs, contrib, m.labels[k])
+	d.behaviours = append(d.behaviours, Behaviour{Label: m.labels[k], Actor: c.actor, Evidence: ev})
+	d.chosen = append(d.chosen, c)
 }
 
-// fixResponders makes a response to a bid the other person's act: in "I told him
-// about the audition and he asked three questions" the bid is the writer's, so
-// turning toward is the other's, whatever clause carried the most weight.
-func (d *detection) fixResponders(m *patternModel) {
+// fixResponders settles a bid and its response described in the same sentence: they
+// are acts of different people. When both point at the same person, the one whose
+// clause carried more weight keeps them ("Mum didn't reply to my message": the
+// missed reply is Mum's, so the bid is the writer's); when the clauses differ, the
+// bid, told first, keeps its actor.
+func (d *detection) fixResponders() {
+	flip := map[string]string{ActorWriter: ActorOther, ActorOther: ActorWriter}
 	for i := range d.behaviours {
 		b := &d.behaviours[i]
 		if b.Label != DynamicTurningToward && b.Label != DynamicTurningAway {
 			continue
 		}
-		for _, o := range d.behaviours {
-			if o.Label == DynamicBidForConnection && o.Evidence == b.Evidence && o.Actor == b.Actor && o.Actor != ActorBoth {
-				b.Actor = map[string]string{ActorWriter: ActorOther, ActorOther: ActorWriter}[o.Actor]
+		for j := range d.behaviours {
+			o := &d.behaviours[j]
+			if o.Label != DynamicBidForConnection || o.Evidence != b.Evidence || o.Actor != b.Actor || o.Actor == ActorBoth {
+				continue
+			}
+			if d.chosen[i].index == d.chosen[j].index && d.chosen[i].weight > d.chosen[j].weight {
+				o.Actor = flip[o.Actor]
+			} else {
+				b.Actor = flip[b.Actor]
 			}
 		}
 	}
 }
 
-// clauseActor splits words into clauses (at clause punctuation and conjunctions),
-// picks the clause with the largest contribution and returns its subject.
-func clauseActor(words []token, contrib []float32) string {
+// clause is a stretch of words between clause punctuation or conjunctions, with the
+// person it is about.
+type clause struct {
+	from, to int
+	actor    string
+	index    int
+	weight   float32 // the label's contribution, once chosen
+}
+
+// clauses splits words at clause punctuation, quotation marks and conjunctions and
+// gives each clause its actor: the speaker for a quotation, else its subject, else
+// the previous clause's (diary style drops "I": "told Sam about the audition").
+func clauses(words []token, quoted []bool) []clause {
+	var cs []clause
+	for i := 0; i < len(words); {
+		j := i + 1
+		sub := isSubordinator(words[i].text)
+		for j < len(words) && !(words[j-1].brk || words[j-1].sent != words[j].sent || quoted[j] != quoted[j-1] ||
+			isClauseWord(words[j].text) || sub && j-i >= 3 && isSubjectPronoun(words[j].text)) {
+			j++
+		}
+		cs = append(cs, clause{from: i, to: j, index: len(cs)})
+		i = j
+	}
+	prev := ActorWriter
+	for n := range cs {
+		c := &cs[n]
+		if quoted[c.from] {
+			c.actor = speaker(words, quoted, c.from, c.to)
+			continue
+		}
+		if s := subjectOf(words[c.from:c.to]); s != "" {
+			prev = s
+		}
+		c.actor = prev
+	}
 	for i := range words {
+		if quoted[i] {
+			continue
+		}
 		switch words[i].text {
 		case "both", "each":
 			if i+1 < len(words) && (words[i+1].text == "of" || words[i+1].text == "other") ||
 				i > 0 && (words[i-1].text == "we" || words[i-1].text == "were") {
-				return ActorBoth
+				for n := range cs {
+					cs[n].actor = ActorBoth
+				}
 			}
 		case "neither":
-			return ActorBoth
-		}
-	}
-	best, bestSum := 0, float32(-1e9)
-	start, sum := 0, float32(0)
-	subject := ActorWriter // diary style drops "I": "told Sam about the audition"
-	var subjects []string
-	clauseStart := func(i int) bool {
-		if i == 0 {
-			return true
-		}
-		if words[i-1].brk || words[i-1].sent != words[i].sent {
-			return true
-		}
-		switch words[i].text {
-		case "and", "but", "so", "then", "while", "when", "after", "before", "because", "till", "until":
-			return true
-		}
-		return false
-	}
-	for i := range words {
-		if i > 0 && clauseStart(i) {
-			if sum > bestSum {
-				best, bestSum = len(subjects)-1, sum
+			for n := range cs {
+				cs[n].actor = ActorBoth
 			}
-			sum = 0
-			start = i
 		}
-		if i == start {
-			if s := subjectOf(words[i:]); s != "" {
-				subject = s
+	}
+	return cs
+}
+
+// isSubordinator opens a clause whose subject is not the sentence's ("when she
+// started shouting I walked out"): the main clause starts at the next subject.
+func isSubordinator(w string) bool {
+	switch w {
+	case "when", "whenever", "after", "before", "while", "because", "if", "once", "since", "as", "every":
+		return true
+	}
+	return false
+}
+
+func isSubjectPronoun(w string) bool {
+	switch w {
+	case "i", "he", "she", "we", "they", "i'd", "he'd", "she'd", "we'd", "they'd":
+		return true
+	}
+	return false
+}
+
+func isClauseWord(w string) bool {
+	switch w {
+	case "and", "but", "so", "then", "while", "when", "after", "before", "because", "till", "until":
+		return true
+	}
+	return false
+}
+
+// chooseClause picks the clause that shows the label: a bid is usually told first
+// and a response last, so among clauses carrying at least half the best weight a bid
+// takes the earliest and a response the latest; any other label the heaviest.
+func chooseClause(cs []clause, contrib []float32, label string) clause {
+	sums := make([]float32, len(cs))
+	best := 0
+	for n, c := range cs {
+		for i := c.from; i < c.to; i++ {
+			sums[n] += contrib[i]
+		}
+		if sums[n] > sums[best] {
+			best = n
+		}
+	}
+	pick := best
+	if sums[best] > 0 {
+		switch label {
+		case DynamicBidForConnection:
+			for n := range cs {
+				if sums[n] >= sums[best]/2 {
+					pick = n
+					break
+				}
 			}
-			subjects = append(subjects, subject)
+		case DynamicTurningToward, DynamicTurningAway:
+			for n := len(cs) - 1; n >= 0; n-- {
+				if sums[n] >= sums[best]/2 {
+					pick = n
+					break
+				}
+			}
 		}
-		sum += contrib[i]
 	}
-	if sum > bestSum {
-		best = len(subjects) - 1
+	c := cs[pick]
+	c.weight = sums[pick]
+	return c
+}
+
+// speechWords introduce or follow a quotation ("she said", "he was like").
+func isSpeechWord(w string) bool {
+	switch w {
+	case "said", "says", "say", "went", "goes", "asked", "asks", "replied", "replies", "whispered",
+		"shouted", "yelled", "screamed", "texted", "messaged", "wrote", "snapped", "muttered", "sighed",
+		"told", "tells", "like", "was", "is", "just", "then", "and", "me", "him", "her", "to", "back",
+		"immediately", "basically", "literally", "kept", "saying", "keeps", "sneered", "laughed",
+		"whined", "added", "admitted", "announced", "answered", "barked", "called":
+		return true
 	}
-	return subjects[best]
+	return false
+}
+
+// speaker finds who says the quotation words[from:to]: the person before the speech
+// verb that opens it ("he said \"…\""), else the one after it ("\"…\" she said",
+// "\"…\" — from him", "\"…\" — Dad"). A quotation nobody is named for is the other
+// person's, the usual case in a journal.
+func speaker(words []token, quoted []bool, from, to int) string {
+	for from > 0 && quoted[from-1] {
+		from-- // the start of the quotation
+	}
+	for to < len(words) && quoted[to] {
+		to++
+	}
+	for i := from - 1; i >= 0 && i >= from-5; i-- {
+		if quoted[i] {
+			break
+		}
+		if isSpeechWord(words[i].text) {
+			continue
+		}
+		if s := personOf(words[i]); s != "" {
+			return s
+		}
+		break
+	}
+	for i := to; i < len(words) && i < to+4; i++ {
+		if quoted[i] {
+			break
+		}
+		w := words[i].text
+		if w == "from" || w == "was" || w == "how" || w == "said" || w == "says" || isSpeechWord(w) && w != "me" {
+			continue
+		}
+		if s := personOf(words[i]); s != "" {
+			return s
+		}
+	}
+	return ActorOther
+}
+
+// personOf classifies one word as the writer, the other person or both, or "".
+func personOf(t token) string {
+	switch t.text {
+	case "i", "i'm", "im", "i've", "ive", "i'd", "i'll", "me", "myself":
+		return ActorWriter
+	case "we", "we're", "we've", "we'd", "we'll", "us", "let's", "both":
+		return ActorBoth
+	case "he", "she", "they", "he's", "she's", "they're", "he'd", "she'd", "they'd", "he'll", "she'll",
+		"you", "you're", "your", "u", "ur", "you've", "you'd", "him", "her", "them", "my", "his":
+		return ActorOther
+	}
+	if relationNoun(t.text) {
+		return ActorOther
+	}
+	r, _ := utf8.DecodeRuneInString(t.raw)
+	if unicode.IsUpper(r) && !looksLikeVerb(t.text) {
+		return ActorOther // a name
+	}
+	return ""
+}
+
+// relationNoun reports a word naming the other person ("mum", "my boss", "a colleague").
+func relationNoun(w string) bool {
+	switch strings.TrimSuffix(w, "'s") {
+	case "mum", "mom", "dad", "mother", "father", "mummy", "daddy", "parents", "sister", "brother", "sis", "bro",
+		"son", "daughter", "kid", "kids", "grandad", "grandpa", "grandma", "gran", "granny", "nan", "nana",
+		"aunt", "auntie", "uncle", "cousin", "niece", "nephew", "husband", "wife", "partner", "boyfriend",
+		"girlfriend", "bf", "gf", "fiance", "fiancé", "fiancee", "ex", "friend", "mate", "bestie", "roommate",
+		"flatmate", "housemate", "colleague", "coworker", "co-worker", "boss", "manager", "supervisor",
+		"teacher", "neighbour", "neighbor", "baby", "toddler", "teenager", "stepdad", "stepmum", "stepmom",
+		"mother-in-law", "father-in-law", "sister-in-law", "brother-in-law", "team", "lead", "hubby":
+		return true
+	}
+	return false
+}
+
+// quoteMask marks the words inside quotation marks. It walks the original text of
+// the words once, mapping the tokenizer's lower-cased offsets back as it goes.
+func (d *detection) quoteMask(text string, words []token) []bool {
+	mask := make([]bool, len(words))
+	if len(words) == 0 {
+		return mask
+	}
+	i, n := words[0].off, words[0].off
+	if d.textASCII == 2 {
+		i = originalOffset(text, n)
+	}
+	// Back up over the punctuation glued to the first word (an opening quote).
+	for i > 0 {
+		r, size := utf8.DecodeLastRuneInString(text[:i])
+		if unicode.IsSpace(r) {
+			break
+		}
+		i -= size
+		n -= lowerLen(r, size)
+	}
+	in := false
+	for j := 0; j < len(words) && i < len(text); {
+		for j < len(words) && words[j].off <= n {
+			mask[j] = in
+			j++
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		switch r {
+		case '"':
+			in = !in
+		case '“', '«':
+			in = true
+		case '”', '»':
+			in = false
+		}
+		n += lowerLen(r, size)
+		i += size
+	}
+	return mask
+}
+
+// lowerLen is how many bytes rune r (size bytes in the original) takes in the
+// tokenizer's lower-cased text.
+func lowerLen(r rune, size int) int {
+	switch lr := unicode.ToLower(r); {
+	case r == utf8.RuneError && size == 1:
+		return 3
+	case lr == '’':
+		return 1
+	case r < utf8.RuneSelf:
+		return 1
+	default:
+		return utf8.RuneLen(lr)
+	}
 }
 
 // subjectOf reads the subject at the start of a clause: the writer ("I", or a verb
@@ -129,24 +349,20 @@ func subjectOf(words []token) string {
 		case "and", "but", "so", "then", "while", "when", "after", "before", "because", "till", "until",
 			"just", "also", "finally", "even", "literally", "actually", "still", "only", "lol", "ok", "okay",
 			"yeah", "well", "anyway", "today", "tonight", "yesterday", "last", "night", "this", "morning",
-			"again", "basically", "honestly", "like", "oh", "that", "the", "a", "instead":
+			"again", "basically", "honestly", "like", "oh", "that", "the", "instead", "from":
 			continue
-		case "i", "i'm", "im", "i've", "ive", "i'd", "i'll", "me", "myself":
-			return ActorWriter
-		case "we", "we're", "we've", "we'd", "we'll", "us", "let's", "both":
-			return ActorBoth
-		case "he", "she", "they", "he's", "she's", "they're", "he'd", "she'd", "they'd", "he'll", "she'll",
-			"you", "you're", "your", "u", "ur", "you've", "you'd", "him", "her", "them", "my", "his":
-			return ActorOther
+		case "a", "an", "my", "our":
+			if w == "my" && i+1 < len(words) && relationNoun(words[i+1].text) {
+				return ActorOther
+			}
+			continue
 		}
-		r, _ := utf8.DecodeRuneInString(words[i].raw)
-		if unicode.IsUpper(r) && !looksLikeVerb(w) {
-			return ActorOther // a name: "Jake told me …"
+		if s := personOf(words[i]); s != "" {
+			return s
 		}
 		if looksLikeVerb(w) {
-			return ""
+			return "" // "told him …": the writer's dropped "I", or the previous subject
 		}
-		return ""
 	}
 	return ""
 }
@@ -218,16 +434,7 @@ func originalOffset(text string, lowerOff int) int {
 			return i
 		}
 		r, size := utf8.DecodeRuneInString(text[i:])
-		switch lr := unicode.ToLower(r); {
-		case r == utf8.RuneError && size == 1:
-			n += 3
-		case lr == '’':
-			n++
-		case r < utf8.RuneSelf:
-			n++
-		default:
-			n += utf8.RuneLen(lr)
-		}
+		n += lowerLen(r, size)
 		i += size
 	}
 	return len(text)

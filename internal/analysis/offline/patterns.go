@@ -208,7 +208,8 @@ type detection struct {
 	direct     int
 	hasLabel   labelSet
 	behaviours []Behaviour
-	textASCII  int8 // 0 not yet known, 1 ASCII, 2 not
+	textASCII  int8     // 0 not yet known, 1 ASCII, 2 not
+	chosen     []clause // beside behaviours: the clause each was read from
 }
 
 func (d *detection) count() int {
@@ -322,7 +323,7 @@ func (a *Analyzer) detect(toks []token, text string, nSent int, sentScores []flo
 			}
 		}
 	}
-	d.fixResponders(m)
+	d.fixResponders()
 
 	for s := range n {
 		found := ruleFound[s]&^modelMask | modelFound[s]
