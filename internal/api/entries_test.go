@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/resonant-journal/resonant/internal/server/servertest"
+	"github.com/resonant-journal/resonant/internal/store"
 )
 
 // TestEntryInputScenarios plays the entry and relationship contract as
@@ -19,14 +20,14 @@ func TestEntryInputScenarios(t *testing.T) {
 		published := e.newEntry(u, map[string]any{"relationshipId": rel, "content": "third"})["id"].(string)
 		long := strings.Repeat("é", 10001)
 		tags11 := []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"}
-		created := []string{"entry.created", "analysis.status"}
+		created := []string{store.EventEntryCreated, store.EventAnalysisStatus}
 		e.Run(t, []servertest.Scenario{
 			{Name: "published entry answers 201 with queued analysis", Method: "POST", Path: "/api/v1/entries", As: u,
 				Body: map[string]any{"relationshipId": rel, "content": "We talked <3 and it helped."}, WantStatus: 201,
 				WantBody: []string{`"status":"queued"`, `"content":"We talked <3 and it helped."`, `"wordCount":6`}, WantEvents: created},
 			{Name: "draft answers 201 with null analysis", Method: "POST", Path: "/api/v1/entries", As: u,
 				Body: map[string]any{"relationshipId": rel, "content": "draft", "status": "draft"}, WantStatus: 201,
-				WantBody: []string{`"analysisStatus":null`, `"status":"draft"`}, WantEvents: []string{"entry.created"}},
+				WantBody: []string{`"analysisStatus":null`, `"status":"draft"`}, WantEvents: []string{store.EventEntryCreated}},
 			{Name: "tags trimmed and de-duplicated case-insensitively", Method: "POST", Path: "/api/v1/entries", As: u,
 				Body: map[string]any{"relationshipId": rel, "content": "x", "tags": []string{" Walk ", "walk", "WALK", "talk", " "}}, WantStatus: 201,
 				WantBody: []string{`"tags":["Walk","talk"]`}, WantEvents: created},
@@ -58,10 +59,10 @@ func TestEntryInputScenarios(t *testing.T) {
 				Body: map[string]any{"relationshipId": rel, "content": strings.Repeat("x", 200<<10)}, WantStatus: 413},
 			{Name: "auto-save partial update", Method: "PATCH", Path: "/api/v1/entries/" + entry, As: u,
 				Body: map[string]any{"content": "first draft, longer"}, WantStatus: 200, WantBody: []string{`"wordCount":3`, `"status":"draft"`},
-				WantEvents: []string{"entry.updated"}},
+				WantEvents: []string{store.EventEntryUpdated}},
 			{Name: "publishing a draft queues its analysis", Method: "PATCH", Path: "/api/v1/entries/" + toPublish, As: u,
 				Body: map[string]any{"status": "published"}, WantStatus: 200, WantBody: []string{`"status":"queued"`},
-				WantEvents: []string{"entry.updated", "analysis.status"}},
+				WantEvents: []string{store.EventEntryUpdated, store.EventAnalysisStatus}},
 			{Name: "published cannot go back to draft", Method: "PATCH", Path: "/api/v1/entries/" + published, As: u,
 				Body: map[string]any{"status": "draft"}, WantStatus: 400, WantFields: []string{"status"}},
 			{Name: "update of a missing entry", Method: "PATCH", Path: "/api/v1/entries/missing", As: u,
@@ -77,7 +78,7 @@ func TestEntryInputScenarios(t *testing.T) {
 				Body: map[string]any{"name": "Ann", "kind": "enemy"}, WantStatus: 400, WantFields: []string{"kind"}},
 			{Name: "relationship rename", Method: "PATCH", Path: "/api/v1/relationships/" + rel, As: u,
 				Body: map[string]any{"name": "  Sam P.  "}, WantStatus: 200, WantBody: []string{`"name":"Sam P."`, `"kind":"partner"`},
-				WantEvents: []string{"relationship.changed"}},
+				WantEvents: []string{store.EventRelationshipChanged}},
 			{Name: "relationship with entries needs cascade", Method: "DELETE", Path: "/api/v1/relationships/" + rel, As: u, WantStatus: 409,
 				WantBody: []string{"cascade=true"}},
 			{Name: "bad cascade value", Method: "DELETE", Path: "/api/v1/relationships/" + rel + "?cascade=maybe", As: u, WantStatus: 400, WantFields: []string{"cascade"}},

@@ -30,7 +30,8 @@ type Scenario struct {
 	// checked).
 	WantFields []string
 	// WantEvents are the types of the events the request wrote to the
-	// events table, in order; nil means it must write none.
+	// events table, in order; nil means it must write none. A request made
+	// As a user may write events for that user only.
 	WantEvents []string
 	// Check, when set, looks further at the answer.
 	Check func(t *testing.T, r Response)
@@ -77,8 +78,14 @@ func (e *Server) play(t *testing.T, sc Scenario) {
 			t.Errorf("error fields %v, want %v (%s)", got, want, body)
 		}
 	}
-	if got := e.eventsSince(t, before); !slices.Equal(got, sc.WantEvents) {
-		t.Errorf("events written %v, want %v", got, sc.WantEvents)
+	types, users := e.eventsSince(t, before)
+	if !slices.Equal(types, sc.WantEvents) {
+		t.Errorf("events written %v, want %v", types, sc.WantEvents)
+	}
+	for i, u := range users {
+		if sc.As != "" && sc.Client == nil && u != sc.As {
+			t.Errorf("event %s was written for user %q, not the caller %q", types[i], u, sc.As)
+		}
 	}
 	if sc.Check != nil {
 		sc.Check(t, r)
@@ -94,24 +101,23 @@ func (e *Server) lastSeq(t *testing.T) int64 {
 	return seq
 }
 
-// eventsSince lists the types of the events after seq, in order.
-func (e *Server) eventsSince(t *testing.T, seq int64) []string {
+// eventsSince lists the types and users of the events after seq, in order.
+func (e *Server) eventsSince(t *testing.T, seq int64) (types, users []string) {
 	t.Helper()
-	rows, err := e.Store.WriteDB().QueryContext(context.Background(), e.Store.Rebind(`SELECT type FROM events WHERE seq > ? ORDER BY seq`), seq)
+	rows, err := e.Store.WriteDB().QueryContext(context.Background(), e.Store.Rebind(`SELECT type, user_id FROM events WHERE seq > ? ORDER BY seq`), seq)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	var types []string
 	for rows.Next() {
-		var typ string
-		if err := rows.Scan(&typ); err != nil {
+		var typ, user string
+		if err := rows.Scan(&typ, &user); err != nil {
 			t.Fatal(err)
 		}
-		types = append(types, typ)
+		types, users = append(types, typ), append(users, user)
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	return types
+	return types, users
 }
