@@ -17,6 +17,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -50,7 +51,65 @@ func ForEachEngine(t *testing.T, fn func(t *testing.T, s *store.Store), extra ..
 // PostgreSQL, dropped) when the test ends.
 func Open(t testing.TB, e store.Engine, extra ...store.MigrateStep) *store.Store {
 	t.Helper()
-	return OpenWith(t, Options(t, e), extra...)
+	opts := Options(t, e)
+	if e == store.SQLite {
+		copySQLiteTemplate(t, opts.DataDir)
+	}
+	return OpenWith(t, opts, extra...)
+}
+
+// copySQLiteTemplate puts a copy of the SQLite template (our schema and
+// River's, as on PostgreSQL) into dataDir: copying a file costs far less
+// than migrating River's schema again in every test.
+func copySQLiteTemplate(t testing.TB, dataDir string) {
+	t.Helper()
+	tmpl, err := sqliteTemplate()
+	if err != nil {
+		t.Fatalf("prepare SQLite template: %v", err)
+	}
+	b, err := os.ReadFile(tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dataDir, store.SQLiteFile), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// sqliteTemplate returns the path of a migrated SQLite database for the
+// current schema, building it when missing. Like the PostgreSQL template it
+// is kept (in the temporary directory, named by schemaHash) and reused
+// across runs; parallel builders each build one and the first rename wins.
+func sqliteTemplate() (string, error) {
+	dir := filepath.Join(os.TempDir(), "resonant-sqlite-tmpl-"+schemaHash())
+	path := filepath.Join(dir, store.SQLiteFile)
+	if _, err := os.Stat(path); err == nil {
+		return path, nil
+	}
+	building, err := os.MkdirTemp("", "resonant-sqlite-tmpl-building-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(building)
+	ctx := context.Background()
+	s, err := store.Open(ctx, store.Options{DataDir: building})
+	if err != nil {
+		return "", err
+	}
+	_, err = s.Migrate(ctx, queue.MigrateStep(s))
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", err
+	}
+	if err := os.Rename(building, dir); err != nil {
+		if _, serr := os.Stat(path); serr == nil {
+			return path, nil // another process built it first
+		}
+		return "", err
+	}
+	return path, nil
 }
 
 // OpenWith opens and migrates the database opts name, closed when the test
