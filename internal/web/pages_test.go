@@ -415,3 +415,64 @@ func TestEntriesPageThroughWithFiltersKept(t *testing.T) {
 	}
 	mustContain(t, r, `href="/entries?relationship=`+sam.ID+`">First page`)
 }
+
+func TestForgotAndResetPasswordWithoutJavaScript(t *testing.T) {
+	e := newTestEnv(t)
+	c := e.client()
+	if _, err := e.acc.SignUp(context.Background(), accountsSignUp("sky@example.com")); err != nil {
+		t.Fatal(err)
+	}
+	r := e.post(c, "/forgot", url.Values{"email": {"sky@example.com"}})
+	mustContain(t, r, "an email with a reset link is on its way")
+	// The same answer for an address without an account.
+	r = e.post(c, "/forgot", url.Values{"email": {"nobody@example.com"}})
+	mustContain(t, r, "an email with a reset link is on its way")
+
+	link := e.mailedLink("/reset")
+	r = e.get(c, link)
+	mustContain(t, r, `action="/reset"`, "New password")
+	token := strings.TrimPrefix(link, "/reset?token=")
+	r = e.post(c, "/reset", url.Values{"token": {token}, "password": {"short"}})
+	if r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("short password answered %d", r.status)
+	}
+	mustContain(t, r, `id="password-error"`, "at least 10 characters")
+	r = e.post(c, "/reset", url.Values{"token": {token}, "password": {"a brand new passphrase"}})
+	mustContain(t, r, "Your password is changed")
+	// The link works once.
+	r = e.post(c, "/reset", url.Values{"token": {token}, "password": {"another new passphrase"}})
+	mustContain(t, r, "This reset link is not valid", `href="/forgot"`)
+	// Following the emailed link proved the address, so signing in works.
+	r = e.post(c, "/signin", url.Values{"email": {"sky@example.com"}, "password": {"a brand new passphrase"}})
+	if r.url != "/onboarding" {
+		t.Fatalf("sign-in with the new password ended at %s", r.url)
+	}
+}
+
+func TestAnUnusableVerificationLinkOffersANewOne(t *testing.T) {
+	e := newTestEnv(t)
+	c := e.client()
+	r := e.post(c, "/verify", url.Values{"token": {"not-a-real-token"}})
+	if r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad token answered %d", r.status)
+	}
+	mustContain(t, r, "is not valid", `action="/verify/resend"`)
+	r = e.post(c, "/verify/resend", url.Values{"email": {"someone@example.com"}})
+	mustContain(t, r, "Check your email")
+}
+
+func TestSignInWithAWrongPasswordSaysWhatToDo(t *testing.T) {
+	e := newTestEnv(t)
+	c := e.client()
+	if _, err := e.acc.SignUp(context.Background(), accountsSignUp("kai@example.com")); err != nil {
+		t.Fatal(err)
+	}
+	r := e.post(c, "/signin", url.Values{"email": {"kai@example.com"}, "password": {"not the password"}})
+	if r.status != http.StatusUnauthorized {
+		t.Fatalf("wrong password answered %d", r.status)
+	}
+	mustContain(t, r, "not correct", `value="kai@example.com"`, `href="/forgot"`)
+	if strings.Contains(r.body, "not the password") {
+		t.Fatal("the password was sent back to the browser")
+	}
+}
