@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/resonant-journal/resonant/internal/journal"
 	"github.com/resonant-journal/resonant/internal/store"
@@ -474,5 +475,37 @@ func TestSignInWithAWrongPasswordSaysWhatToDo(t *testing.T) {
 	mustContain(t, r, "not correct", `value="kai@example.com"`, `href="/forgot"`)
 	if strings.Contains(r.body, "not the password") {
 		t.Fatal("the password was sent back to the browser")
+	}
+}
+
+func TestAFailedAnalysisShowsWhyAndCanBeRetried(t *testing.T) {
+	e := newTestEnv(t)
+	c, u := e.signedIn("retry@example.com")
+	rel := e.relationship(u.ID, "Sam")
+	content := "We argued about the holiday plans."
+	ctx := context.Background()
+	v, err := e.journal.CreateEntry(ctx, u.ID, journal.EntryInput{RelationshipID: &rel.ID, Content: &content})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := e.get(c, "/entries/"+v.Entry.ID)
+	mustContain(t, r, "Queued", `data-status-url="/entries/`+v.Entry.ID+`/status"`, "status.")
+	if err := e.store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		_, err := tx.ChangeAnalysisStatus(ctx, store.StatusChange{EntryID: v.Entry.ID, QueuedAt: v.AnalysisStatus.QueuedAt,
+			Status: store.AnalysisFailed, ErrorMessage: "the analyzer stopped", CircuitBreakerState: "closed", At: time.Now()})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r = e.get(c, "/entries/"+v.Entry.ID)
+	mustContain(t, r, `badge-failed`, "The analysis failed: the analyzer stopped", "Your entry is safe", `action="/entries/`+v.Entry.ID+`/retry"`)
+	if strings.Contains(r.body, "data-status-url") {
+		t.Fatal("a failed analysis is still polled")
+	}
+	r = e.post(c, "/entries/"+v.Entry.ID+"/retry", nil)
+	mustContain(t, r, "The analysis is queued again.", "badge-queued")
+	st, err := e.journal.GetEntry(ctx, u.ID, v.Entry.ID)
+	if err != nil || st.AnalysisStatus == nil || st.AnalysisStatus.Status != store.AnalysisQueued {
+		t.Fatalf("after retry: %+v %v", st.AnalysisStatus, err)
 	}
 }
