@@ -40,7 +40,13 @@ func (w *HousekeepingWorker) Work(ctx context.Context, job *river.Job[Housekeepi
 	if err != nil {
 		return err
 	}
-	w.Logger.InfoContext(ctx, "housekeeping", slog.Int64("sessions", r.Sessions), slog.Int64("email_tokens", r.EmailTokens),
+	// An idle server's log stays quiet at INFO: a run that found
+	// nothing to delete is DEBUG.
+	level := slog.LevelDebug
+	if r.Sessions+r.EmailTokens+r.Events+r.TrendCache+r.WebhookDeliveries > 0 {
+		level = slog.LevelInfo
+	}
+	w.Logger.Log(ctx, level, "housekeeping", slog.Int64("sessions", r.Sessions), slog.Int64("email_tokens", r.EmailTokens),
 		slog.Int64("events", r.Events), slog.Int64("trend_cache", r.TrendCache))
 	return nil
 }
