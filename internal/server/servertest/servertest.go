@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/netip"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -94,6 +95,9 @@ type Options struct {
 	// Workers, when set, registers job workers and runs the job queue (it
 	// polls every 20ms) for the life of the test; without it jobs only wait.
 	Workers func(w *river.Workers, srv *Server)
+	// TrustedProxies are believed to set X-Forwarded-For; a test that
+	// trusts 127.0.0.1 sends requests "from" any address it names there.
+	TrustedProxies []netip.Prefix
 }
 
 // UserHeader names the user a request is made as, in tests only: the
@@ -180,7 +184,7 @@ func Start(t testing.TB, s *store.Store, opts Options) *Server {
 	e.Journal = journal.New(journal.Config{Store: s, Enqueuer: queue.NewAnalysisJobs(e.Jobs), Evidence: e.Insight, Now: clock.Now})
 	sc := opts.Session
 	sc.Now = clock.Now
-	door := frontdoor.New(frontdoor.Config{Store: s, Accounts: acc, Clerk: e.Clerk, Session: sc})
+	door := frontdoor.New(frontdoor.Config{Store: s, Accounts: acc, Clerk: e.Clerk, Session: sc, TrustedProxies: opts.TrustedProxies})
 	e.Handler = server.Routes{Door: door, Store: s, API: api.New(api.Config{Door: door, Journal: e.Journal, Insight: e.Insight, Clerk: e.Clerk})}.Handler()
 	e.srv.Config.Handler = withTestUser(e.Handler)
 	e.srv.Start()
