@@ -3,8 +3,10 @@ package insight
 import (
 	"context"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -262,14 +264,22 @@ func (s *Service) unsubscribeKey(ctx context.Context) ([]byte, error) {
 	if s.keys.key != nil {
 		return s.keys.key, nil
 	}
-	var key []byte
+	var candidate [32]byte
+	if _, err := rand.Read(candidate[:]); err != nil {
+		return nil, fmt.Errorf("generate unsubscribe key: %w", err)
+	}
+	var secret string
 	err := s.store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var err error
-		key, err = tx.ServerSecret(ctx, "reminders_unsubscribe", s.now())
+		secret, err = tx.EnsureServerKey(ctx, "reminders_unsubscribe", hex.EncodeToString(candidate[:]), s.now())
 		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	key, err := hex.DecodeString(secret)
+	if err != nil {
+		return nil, fmt.Errorf("unsubscribe key: %w", err)
 	}
 	s.keys.key = key
 	return key, nil

@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -479,28 +477,6 @@ func (q *Queries) ExpiredTrendCaches(ctx context.Context, now, activeSince time.
 		out = append(out, k)
 	}
 	return out, rows.Err()
-}
-
-// ServerSecret returns the random secret called name, creating it on first
-// use; every instance sharing the database gets the same one.
-func (t *Tx) ServerSecret(ctx context.Context, name string, now time.Time) ([]byte, error) {
-	var b [32]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return nil, fmt.Errorf("generate secret: %w", err)
-	}
-	if _, err := t.exec(ctx, `INSERT INTO server_secrets (name, secret, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING`,
-		name, hex.EncodeToString(b[:]), DBTime(now)); err != nil {
-		return nil, fmt.Errorf("create secret %s: %w", name, err)
-	}
-	var s string
-	if err := t.queryRow(ctx, `SELECT secret FROM server_secrets WHERE name = ?`, name).Scan(&s); err != nil {
-		return nil, fmt.Errorf("read secret %s: %w", name, err)
-	}
-	key, err := hex.DecodeString(s)
-	if err != nil {
-		return nil, fmt.Errorf("secret %s: %w", name, err)
-	}
-	return key, nil
 }
 
 // DeleteInsight removes the user's insight id (an expired one being
