@@ -86,6 +86,10 @@ SELECT seq FROM e, pg_notify('` + EventsChannel + `', json_build_object('seq', e
 // AppendEvent records e in the transaction and returns its sequence
 // number. The transaction keeps the event (with Seq set) and hands it to
 // the store's EventHook once it has committed; a rollback discards it.
+//
+// On PostgreSQL the event is inserted just before COMMIT (see writeEvents)
+// and AppendEvent returns 0: its sequence is known once InTx returns (the
+// hook's events carry it).
 func (t *Tx) AppendEvent(ctx context.Context, e Event) (int64, error) {
 	data := []byte("{}")
 	if e.Data != nil {
@@ -94,11 +98,13 @@ func (t *Tx) AppendEvent(ctx context.Context, e Event) (int64, error) {
 			return 0, fmt.Errorf("append %s event: encode data: %w", e.Type, err)
 		}
 	}
-	query := insertEventSQL
 	if t.d.engine() == Postgres {
-		query = insertEventNotifySQL
+		e.Data = json.RawMessage(data)
+		t.events = append(t.events, e)
+		t.pending++
+		return 0, nil
 	}
-	if err := t.queryRow(ctx, query, e.UserID, e.Type, e.EntityID, e.RelationshipID, string(data), DBTime(e.At)).Scan(&e.Seq); err != nil {
+	if err := t.queryRow(ctx, insertEventSQL, e.UserID, e.Type, e.EntityID, e.RelationshipID, string(data), DBTime(e.At)).Scan(&e.Seq); err != nil {
 		return 0, fmt.Errorf("append %s event: %w", e.Type, err)
 	}
 	t.events = append(t.events, e)

@@ -175,6 +175,9 @@ func TestPreparedStatementsSurviveManyTransactions(t *testing.T) {
 				if err != nil {
 					return err
 				}
+				if s.Engine() == store.Postgres {
+					return nil // its sequence is assigned at COMMIT
+				}
 				if seq <= last {
 					return fmt.Errorf("event sequence %d after %d", seq, last)
 				}

@@ -28,7 +28,9 @@ func (t *Tx) Prune(ctx context.Context, now, eventsBefore time.Time) (PruneResul
 		// Expired trends stay a while for the refresh job (insight.RefreshWorker)
 		// to recompute; those of users no longer active go.
 		{&r.TrendCache, `DELETE FROM trend_cache WHERE expires_at < ?`, DBTime(eventsBefore)},
-		{&r.Events, `DELETE FROM events WHERE created_at < ?`, DBTime(eventsBefore)},
+		// A prefix of the log by sequence, so a stream's Last-Event-ID below
+		// the oldest kept event reliably means it may have missed some.
+		{&r.Events, `DELETE FROM events WHERE seq <= (SELECT MAX(seq) FROM events WHERE created_at < ?)`, DBTime(eventsBefore)},
 		{&r.WebhookDeliveries, `DELETE FROM webhook_deliveries WHERE received_at < ?`, DBTime(eventsBefore)},
 	}
 	for _, s := range steps {

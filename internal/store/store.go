@@ -103,6 +103,9 @@ type Tx struct {
 	Queries
 	tx     *sql.Tx
 	events []Event // appended so far, delivered after COMMIT
+	// pending counts the events at the end of events not yet inserted
+	// (PostgreSQL inserts them just before COMMIT; see writeEvents).
+	pending int
 }
 
 // SQL returns the underlying transaction (for river.Client.InsertTx).
@@ -150,6 +153,9 @@ func (s *Store) inTxDirect(ctx context.Context, fn func(context.Context, *Tx) er
 	}()
 	tx := &Tx{Queries: Queries{db: sqlTx, d: s.d}, tx: sqlTx}
 	if err = fn(ctx, tx); err != nil {
+		return err
+	}
+	if err = tx.writeEvents(ctx); err != nil {
 		return err
 	}
 	if err = sqlTx.Commit(); err != nil {
