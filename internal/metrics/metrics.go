@@ -5,6 +5,7 @@ package metrics
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -22,6 +23,7 @@ type Metrics struct {
 	durations *prometheus.HistogramVec
 	analyses  *prometheus.CounterVec
 	events    *prometheus.CounterVec
+	realtime  *Realtime
 }
 
 // New registers the collectors.
@@ -42,6 +44,7 @@ func New() *Metrics {
 			Name: "resonant_events_committed_total", Help: "Real-time events committed, by type.",
 		}, []string{"type"}),
 	}
+	m.realtime = newRealtime(m.reg)
 	m.reg.MustRegister(m.requests, m.durations, m.analyses, m.events,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
@@ -80,7 +83,9 @@ func (m *Metrics) Instrument(next http.Handler) http.Handler {
 			method = "other"
 		}
 		m.requests.WithLabelValues(method, strconv.Itoa(rec.code/100)+"xx").Inc()
-		m.durations.WithLabelValues(method).Observe(time.Since(start).Seconds())
+		if !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/event-stream") { // a stream's length is not a latency
+			m.durations.WithLabelValues(method).Observe(time.Since(start).Seconds())
+		}
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/resonant-journal/resonant/internal/store"
 )
@@ -66,6 +67,30 @@ func TestCommittedEventsAreCountedByTypeAndAnalysisStatus(t *testing.T) {
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("exposition lacks %q", want)
+		}
+	}
+}
+
+func TestRealtimeMetricsAreExposed(t *testing.T) {
+	m := New()
+	rt := m.Realtime()
+	rt.StreamOpened()
+	rt.StreamOpened()
+	rt.StreamClosed()
+	rt.EventsDelivered(3)
+	rt.SlowClientDropped()
+	rt.DeliveryLag(20 * time.Millisecond)
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	body := rec.Body.String()
+	for _, want := range []string{
+		"resonant_realtime_streams_open 1",
+		"resonant_realtime_events_delivered_total 3",
+		"resonant_realtime_slow_clients_dropped_total 1",
+		"resonant_realtime_delivery_lag_seconds_count 1",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %q", want)
 		}
 	}
 }
