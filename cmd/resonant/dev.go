@@ -14,6 +14,7 @@ import (
 )
 
 const devUsage = `usage: resonant dev fake-gemini [flags]
+       resonant dev load-events [flags]   (measure the event stream under load; -h for its flags)
 
 Runs a fake Gemini API (generateContent wire format) for local demos of the
 analysis pipeline's retries, breaker and fallback. Point the server at it with
@@ -34,6 +35,9 @@ Flags:
 // runDev implements `resonant dev`: tools for developing and demonstrating
 // Resonant, never needed in production.
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "load-events" {
+		return runLoadEvents(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "fake-gemini" {
 		fmt.Fprint(stderr, devUsage)
 		if len(args) == 0 {

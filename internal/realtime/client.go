@@ -26,7 +26,7 @@ type Reader struct {
 // NewReader reads messages from r.
 func NewReader(r io.Reader) *Reader {
 	s := bufio.NewScanner(r)
-	s.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	s.Buffer(make([]byte, 0, 4<<10), 1<<20)
 	return &Reader{s: s}
 }
 
