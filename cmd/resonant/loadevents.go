@@ -195,7 +195,7 @@ func loadEvents(ctx context.Context, c loadConfig, stdout, stderr io.Writer) err
 	fmt.Fprintf(stdout, "missing %d  duplicates %d  streams ended early %d\n", missing, dups, dropped)
 	for i, s := range servers {
 		rss, hwm := s.rss()
-		fmt.Fprintf(stdout, "server %d RSS %.0f MiB (peak %.0f MiB)\n", i+1, float64(rss)/1024, float64(hwm)/1024)
+		fmt.Fprintf(stdout, "server %d RSS %.0f MiB (peak %.0f MiB)%s\n", i+1, float64(rss)/1024, float64(hwm)/1024, s.memstats(ctx, api))
 	}
 	if missing > 0 || dups > 0 {
 		return fmt.Errorf("load-events: %d missing, %d duplicate events", missing, dups)
@@ -316,6 +316,37 @@ func (s *loadServer) rss() (rss, hwm int64) {
 		}
 	}
 	return rss, hwm
+}
+
+// memstats reads the Go runtime's own account of the server's memory from
+// its /metrics: heap in use, goroutine stacks, goroutines.
+func (s *loadServer) memstats(ctx context.Context, api *http.Client) string {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.base+"/metrics", nil)
+	if err != nil {
+		return ""
+	}
+	resp, err := api.Do(req)
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	vals := map[string]float64{}
+	for _, line := range strings.Split(string(b), "\n") {
+		name, v, ok := strings.Cut(line, " ")
+		if !ok {
+			continue
+		}
+		switch name {
+		case "go_memstats_heap_inuse_bytes", "go_memstats_stack_inuse_bytes", "go_goroutines":
+			vals[name], _ = strconv.ParseFloat(strings.TrimSpace(v), 64)
+		}
+	}
+	if len(vals) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(": heap in use %.0f MiB, stacks %.0f MiB, %.0f goroutines",
+		vals["go_memstats_heap_inuse_bytes"]/(1<<20), vals["go_memstats_stack_inuse_bytes"]/(1<<20), vals["go_goroutines"])
 }
 
 func loadCreateRelationship(ctx context.Context, api *http.Client, base, token string) (string, error) {
