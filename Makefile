@@ -8,7 +8,7 @@ STATICCHECK_VERSION := v0.8.2
 RESONANT_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export RESONANT_TEST_DATABASE_URL
 
-.PHONY: run build test bench load lint fmt clean screenshots
+.PHONY: run build test bench load load-events lint fmt clean screenshots
 
 ## run: build and serve on the embedded SQLite database in ./data (http://127.0.0.1:8080)
 run: build
@@ -34,6 +34,12 @@ load:
 ## screenshots: every page at 390 px and 1280 px, light and dark, into docs/screenshots (needs chromium)
 screenshots:
 	RESONANT_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestScreenshots$$' ./internal/web/
+
+## load-events: the event stream under load (1,000 and 10,000 streams on SQLite; 1,000 across two PostgreSQL instances)
+load-events: build
+	./$(BIN) dev load-events --streams 1000 --users 100
+	./$(BIN) dev load-events --streams 10000 --users 100
+	./scripts/load-events-postgres.sh ./$(BIN)
 
 ## lint: gofmt, go vet and staticcheck must all be clean
 lint:

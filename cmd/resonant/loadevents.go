@@ -151,7 +151,7 @@ func loadEvents(ctx context.Context, c loadConfig, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stdout, "connect (to opening comment): p50 %s  p99 %s  max %s  (%d streams)\n", pct(connect, 50), pct(connect, 99), pct(connect, 100), len(connect))
 
-	sent := &sync.Map{} // entry id → send time
+	sent := &sync.Map{} // entry id → [send time, response time]
 	pubLat, expected, err := loadPublish(ctx, c, api, pub.base, users, c.entries, sent)
 	if err != nil {
 		return err
@@ -172,14 +172,16 @@ func loadEvents(ctx context.Context, c loadConfig, stdout, stderr io.Writer) err
 		time.Sleep(50 * time.Millisecond)
 	}
 	var (
-		lat                         []time.Duration
+		lat, afterResp              []time.Duration
 		missing, dups, dropped, got int
 	)
 	for _, s := range streams {
 		s.mu.Lock()
 		for id, at := range s.recv {
-			if t0, ok := sent.Load(id); ok {
-				lat = append(lat, at.Sub(t0.(time.Time)))
+			if ts, ok := sent.Load(id); ok {
+				t := ts.([2]time.Time)
+				lat = append(lat, at.Sub(t[0]))
+				afterResp = append(afterResp, at.Sub(t[1]))
 			}
 		}
 		got += len(s.recv)
@@ -192,6 +194,7 @@ func loadEvents(ctx context.Context, c loadConfig, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stdout, "publish with %d streams:  p50 %s  p99 %s  (%d requests)\n", len(streams), pct(pubLat, 50), pct(pubLat, 99), len(pubLat))
 	fmt.Fprintf(stdout, "delivery (send → arrival):   p50 %s  p99 %s  max %s  (%d deliveries of entry.created)\n", pct(lat, 50), pct(lat, 99), pct(lat, 100), len(lat))
+	fmt.Fprintf(stdout, "delivery after the response: p50 %s  p99 %s  (negative: the event arrived before the response)\n", pct(afterResp, 50), pct(afterResp, 99))
 	fmt.Fprintf(stdout, "missing %d  duplicates %d  streams ended early %d\n", missing, dups, dropped)
 	for i, s := range servers {
 		rss, hwm := s.rss()
@@ -434,7 +437,7 @@ func loadPublish(ctx context.Context, c loadConfig, api *http.Client, base strin
 				expected[u.id]++
 				mu.Unlock()
 				if sent != nil {
-					sent.Store(out.Entry.ID, t0)
+					sent.Store(out.Entry.ID, [2]time.Time{t0, t0.Add(d)})
 				}
 			}
 		}()
