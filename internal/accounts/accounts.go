@@ -106,6 +106,7 @@ type Service struct {
 	maxTokens           int
 	background          sync.WaitGroup
 	activityEvery       time.Duration
+	onRevoke            func(ctx context.Context, userID string)
 }
 
 // New returns a Service.

@@ -265,21 +265,29 @@ func (c *Clerk) createUserTx(ctx context.Context, tx *store.Tx, cu ClerkUser) (s
 // owns (ON DELETE CASCADE). An unknown Clerk id is not an error: the user
 // is gone either way.
 func (c *Clerk) DeleteClerkUser(ctx context.Context, clerkID string) error {
-	return c.acc.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error { return c.deleteUserTx(ctx, tx, clerkID) })
+	var userID string
+	err := c.acc.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		var err error
+		userID, err = c.deleteUserTx(ctx, tx, clerkID)
+		return err
+	})
+	return c.acc.revokedIf(ctx, userID, err)
 }
 
-func (c *Clerk) deleteUserTx(ctx context.Context, tx *store.Tx, clerkID string) error {
+// deleteUserTx deletes the Clerk user's local user and returns its id (""
+// when there was none).
+func (c *Clerk) deleteUserTx(ctx context.Context, tx *store.Tx, clerkID string) (string, error) {
 	row, err := tx.UserByClerkID(ctx, clerkID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil
+		return "", nil
 	}
 	if err != nil {
-		return err
+		return "", err
 	}
 	if err := tx.DeleteUser(ctx, row.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
+		return "", err
 	}
-	return nil
+	return row.ID, nil
 }
 
 // ensureUser returns the local user of a Clerk user that presented a valid

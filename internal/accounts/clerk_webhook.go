@@ -198,6 +198,7 @@ func (c *Clerk) HandleWebhook(ctx context.Context, d WebhookDelivery) (WebhookOu
 		}
 	}
 	outcome := WebhookApplied
+	var deleted string // the local user a user.deleted removed
 	err := c.inTxRetry(ctx, func(ctx context.Context, tx *store.Tx) error {
 		first, err := tx.RecordWebhookDelivery(ctx, d.ID, c.now().UTC())
 		switch {
@@ -211,7 +212,7 @@ func (c *Clerk) HandleWebhook(ctx context.Context, d WebhookDelivery) (WebhookOu
 		case "user.created", "user.updated":
 			_, err = c.syncUserTx(ctx, tx, user.toClerkUser())
 		case "user.deleted":
-			err = c.deleteUserTx(ctx, tx, user.ID)
+			deleted, err = c.deleteUserTx(ctx, tx, user.ID)
 		default:
 			outcome = WebhookIgnored
 		}
@@ -220,5 +221,6 @@ func (c *Clerk) HandleWebhook(ctx context.Context, d WebhookDelivery) (WebhookOu
 	if err != nil {
 		return "", fmt.Errorf("clerk %s: %w", ev.Type, err)
 	}
+	c.acc.Revoked(ctx, deleted)
 	return outcome, nil
 }

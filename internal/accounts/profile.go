@@ -97,20 +97,20 @@ func (s *Service) DeleteAccount(ctx context.Context, userID string, proof Accoun
 		}
 		s.giveBack(guesses)
 	}
-	return s.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error { return tx.DeleteUser(ctx, userID) })
+	return s.revokedIf(ctx, userID, s.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error { return tx.DeleteUser(ctx, userID) }))
 }
 
 // SignOutEverywhere shuts every client of the user out: every session
 // (this one included) and every personal access token, which someone who
 // took the account over may have created. Scripts need a new token after.
 func (s *Service) SignOutEverywhere(ctx context.Context, userID string) error {
-	return s.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+	return s.revokedIf(ctx, userID, s.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		if err := tx.RevokeUserSessions(ctx, userID, s.now()); err != nil {
 			return err
 		}
 		_, err := tx.DeleteUserAccessTokens(ctx, userID)
 		return err
-	})
+	}))
 }
 
 // SetTier sets the tier of the user with email (an admin command).

@@ -155,12 +155,14 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, ip string)
 	if err != nil {
 		return err
 	}
+	var userID string
 	err = s.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		now := s.now().UTC()
 		et, err := tx.ConsumeEmailToken(ctx, store.PurposeResetPassword, hash, now)
 		if err != nil {
 			return err
 		}
+		userID = et.UserID
 		if err := tx.SetUserPassword(ctx, et.UserID, pwHash, now); err != nil {
 			return err
 		}
@@ -184,5 +186,6 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, ip string)
 	if err != nil {
 		return fmt.Errorf("reset password: %w", err)
 	}
+	s.Revoked(ctx, userID)
 	return nil
 }

@@ -114,7 +114,7 @@ func (s *Service) AccessTokens(ctx context.Context, userID string) ([]AccessToke
 // RevokeAccessToken deletes one of the user's tokens; another user's token
 // is store.ErrNotFound.
 func (s *Service) RevokeAccessToken(ctx context.Context, userID, id string) error {
-	return s.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error { return tx.DeleteAccessToken(ctx, userID, id) })
+	return s.revokedIf(ctx, userID, s.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error { return tx.DeleteAccessToken(ctx, userID, id) }))
 }
 
 // AuthenticateToken returns the user id a personal access token belongs

@@ -109,7 +109,14 @@ func (d *Door) EndSession(r *http.Request) error {
 	if d.sessions == nil {
 		return nil
 	}
-	return d.sessions.Destroy(r.Context())
+	userID := d.sessions.GetString(r.Context(), sessionUserKey)
+	if err := d.sessions.Destroy(r.Context()); err != nil {
+		return err
+	}
+	if userID != "" {
+		d.accounts.Revoked(r.Context(), userID) // its open event streams end
+	}
+	return nil
 }
 
 // sessionUser returns the user of the request's session, enforcing the

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/resonant-journal/resonant/internal/frontdoor"
 	"github.com/resonant-journal/resonant/internal/store"
 )
 
@@ -123,4 +124,13 @@ func (s *Service) Close() {
 		s.cancel()
 	}
 	s.wg.Wait()
+}
+
+// EventsPath is where the stream is served.
+const EventsPath = "/api/v1/events"
+
+// Mount registers GET /api/v1/events on the route table as a protected
+// route (a visitor who is not signed in gets 401 JSON).
+func (s *Service) Mount(rt *frontdoor.Router) {
+	rt.Protected("GET "+EventsPath, s.stream.ServeHTTP)
 }

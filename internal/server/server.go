@@ -23,6 +23,7 @@ import (
 	"github.com/resonant-journal/resonant/internal/mail"
 	"github.com/resonant-journal/resonant/internal/metrics"
 	"github.com/resonant-journal/resonant/internal/queue"
+	"github.com/resonant-journal/resonant/internal/realtime"
 	"github.com/resonant-journal/resonant/internal/store"
 	"github.com/resonant-journal/resonant/internal/web"
 )
@@ -66,7 +67,8 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		}
 	}()
 	met := metrics.New()
-	// Until the real-time hub exists, committed events feed the metrics only.
+	// Until the event stream exists (newApp), committed events feed the
+	// metrics only; they stay in the log for replay.
 	st.SetEventHook(met.Committed)
 	svc, err := newServices(cfg, st, now, log)
 	if err != nil {
@@ -80,6 +82,8 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	if err != nil {
 		return err
 	}
+	defer app.stream.Close()
+	app.stream.Start(ctx)
 	lns, err := listen(cfg, opts.Listener)
 	if err != nil {
 		return err
@@ -91,6 +95,10 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		return fmt.Errorf("start job queue: %w", err)
 	}
 	srv := serve(ctx, lns, app.handler, met, log)
+	// Open streams would hold Shutdown up until its timeout: end them as it
+	// starts (clients reconnect, here or elsewhere, and replay what they
+	// missed).
+	srv.main.RegisterOnShutdown(app.stream.Close)
 	if opts.Ready != nil {
 		opts.Ready(lns.main.Addr().String())
 	}
@@ -188,6 +196,7 @@ func newJobs(ctx context.Context, cfg *config.Config, st *store.Store, svc *serv
 // app is the services and the route table in front of them.
 type app struct {
 	accounts *accounts.Service
+	stream   *realtime.Service
 	handler  http.Handler
 }
 
@@ -210,16 +219,27 @@ func newApp(cfg *config.Config, st *store.Store, jobs *queue.Client, svc *servic
 	if err != nil {
 		return nil, err
 	}
+	// The event stream: committed events feed its hub (on PostgreSQL its
+	// feed, which follows every instance's commits), and revoked
+	// credentials end the streams they opened.
+	stream := realtime.New(realtime.Config{Store: st, User: func(r *http.Request) string { return frontdoor.UserID(r.Context()) },
+		Check: door.Recheck, Observer: met.Realtime(), Logger: log})
+	st.SetEventHook(func(events []store.Event) {
+		met.Committed(events)
+		stream.Hook(events)
+	})
+	acc.OnRevoke(stream.Revoked)
 	routes := Routes{
 		Door: door, Store: st,
 		API:        api.New(api.Config{Door: door, Journal: journalService, Insight: svc.insights, Clerk: clerk}),
 		Pages:      pages,
+		Stream:     stream,
 		Instrument: met.Instrument,
 	}
 	if cfg.MetricsAddr == "" {
 		routes.Metrics = met.Handler()
 	}
-	return &app{accounts: acc, handler: routes.Handler()}, nil
+	return &app{accounts: acc, stream: stream, handler: routes.Handler()}, nil
 }
 
 // listeners are the sockets the server answers on.
