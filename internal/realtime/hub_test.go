@@ -37,7 +37,7 @@ func waitDone(t *testing.T, s *Subscription) {
 }
 
 func TestHubDeliversInOrderPerUser(t *testing.T) {
-	h := NewHub(HubConfig{})
+	h := NewHub(HubConfig{QueueLen: 256})
 	defer h.Close()
 	ctx := context.Background()
 	a, err := h.Subscribe(ctx, "alice", nil)

@@ -28,6 +28,8 @@ type Config struct {
 	NewTicker    func(time.Duration) Ticker
 	Observer     Observer
 	Logger       *slog.Logger
+	// NoHijack: see StreamConfig.
+	NoHijack bool
 }
 
 // Service is the real-time side of one instance: the hub, the stream
@@ -63,7 +65,7 @@ func New(cfg Config) *Service {
 	}
 	s.stream = NewStream(StreamConfig{Hub: s.Hub, Log: cfg.Store, User: cfg.User, Check: cfg.Check,
 		Heartbeat: cfg.Heartbeat, WriteTimeout: cfg.WriteTimeout, Now: cfg.Now, NewTicker: cfg.NewTicker,
-		Observer: cfg.Observer, Logger: log})
+		Observer: cfg.Observer, Logger: log, NoHijack: cfg.NoHijack})
 	return s
 }
 
@@ -120,6 +122,7 @@ func (s *Service) Revoked(ctx context.Context, userID string) {
 // stops the Feed.
 func (s *Service) Close() {
 	s.Hub.Close()
+	s.stream.Wait()
 	if s.cancel != nil {
 		s.cancel()
 	}

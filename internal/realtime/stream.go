@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/resonant-journal/resonant/internal/store"
@@ -48,6 +50,9 @@ type StreamConfig struct {
 	WriteTimeout time.Duration
 	// Retry is the reconnect delay suggested to EventSource; 0 means 2 s.
 	Retry time.Duration
+	// NoHijack keeps every stream on its request's goroutine instead of
+	// taking HTTP/1.1 connections over (tests of the fallback).
+	NoHijack bool
 	// Now and NewTicker are the clocks; nil means the real ones.
 	Now       func() time.Time
 	NewTicker func(time.Duration) Ticker
@@ -60,6 +65,10 @@ type Stream struct {
 	cfg StreamConfig
 	obs Observer
 	log *slog.Logger
+	wg  sync.WaitGroup // streams carried on connections taken over
+
+	mu     sync.Mutex
+	closed bool // Wait has begun: take no more connections over
 }
 
 // replayPage is how many logged events a replay reads at a time.
@@ -164,7 +173,6 @@ func (s *Stream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusServiceUnavailable, "unavailable", "the event stream is unavailable; reconnect", nil)
 		return
 	}
-	defer sub.Close()
 
 	rc := http.NewResponseController(w)
 	// The server's read deadline covers the request; a stream outlives it,
@@ -176,29 +184,64 @@ func (s *Stream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	out := &writer{w: w, rc: rc, timeout: s.cfg.WriteTimeout, now: s.cfg.Now, obs: s.obs}
+	if !s.cfg.NoHijack && r.ProtoAtLeast(1, 1) && r.ProtoMajor == 1 {
+		// Take the connection over (the header, chunked, is sent first):
+		// the request's goroutine, its stack grown by authentication and
+		// the replay's queries, and net/http's per-connection buffers and
+		// background reader are all let go, and a small goroutine of our
+		// own carries the stream. At 10,000 streams that is most of the
+		// memory. Without a reader a vanished client is noticed at the
+		// next write (a heartbeat at the latest).
+		if conn, _, err := rc.Hijack(); err == nil {
+			out.conn = conn
+		}
+	}
 	out.buf = append(out.buf, ": stream open\nretry: "...)
 	out.buf = strconv.AppendInt(out.buf, s.cfg.Retry.Milliseconds(), 10)
 	out.buf = append(out.buf, "\n\n"...)
-	if err := out.flush(); err != nil {
-		return
-	}
-
+	err = out.flush()
 	replayed := int64(0)
-	if hasLast {
+	if err == nil && hasLast {
 		replayed, err = s.replay(ctx, out, userID, last)
-		if err != nil {
-			if ctx.Err() == nil {
-				s.log.WarnContext(ctx, "replay event stream", slog.Any("err", err))
-			}
-			return
+		if err != nil && ctx.Err() == nil {
+			s.log.WarnContext(ctx, "replay event stream", slog.Any("err", err))
 		}
 	}
+	if err != nil {
+		sub.Close()
+		out.close()
+		return
+	}
+	if out.conn == nil {
+		s.live(ctx.Done(), out, sub, replayed)
+		return
+	}
+	s.mu.Lock()
+	if s.closed { // shutting down: the hub has ended sub already
+		s.mu.Unlock()
+		sub.Close()
+		out.close()
+		return
+	}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go func() {
+		defer s.wg.Done()
+		s.live(nil, out, sub, replayed)
+	}()
+}
 
+// live writes the subscription's events (skipping those the replay sent)
+// and heartbeats until the subscription ends, a write fails, or gone (the
+// request's context, when the stream was not taken over) is closed.
+func (s *Stream) live(gone <-chan struct{}, out *writer, sub *Subscription, replayed int64) {
+	defer out.close()
+	defer sub.Close()
 	tick := s.cfg.NewTicker(s.cfg.Heartbeat)
 	defer tick.Stop()
 	for {
 		select {
-		case <-ctx.Done():
+		case <-gone:
 			return
 		case <-sub.Done():
 			// Whatever was queued before the end is still sent: nothing
@@ -219,6 +262,15 @@ func (s *Stream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+}
+
+// Wait waits for the streams that were taken over to end (after the hub
+// has closed).
+func (s *Stream) Wait() {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.wg.Wait()
 }
 
 // add appends f unless the replay already sent it.
@@ -278,10 +330,13 @@ func (s *Stream) replay(ctx context.Context, out *writer, userID string, last in
 	}
 }
 
-// writer buffers what a stream sends and writes it with a deadline.
+// writer buffers what a stream sends and writes it with a deadline: through
+// the ResponseWriter, or, once the connection is taken over, straight to it
+// in HTTP/1.1 chunks.
 type writer struct {
 	w       http.ResponseWriter
 	rc      *http.ResponseController
+	conn    net.Conn // set when the connection was taken over
 	timeout time.Duration
 	now     func() time.Time
 	buf     []byte
@@ -289,18 +344,32 @@ type writer struct {
 	obs     Observer
 }
 
+var crlf = []byte("\r\n")
+
 func (o *writer) flush() error {
 	if len(o.buf) == 0 {
 		return nil
 	}
-	if err := o.rc.SetWriteDeadline(o.now().Add(o.timeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
-		return err
-	}
-	if _, err := o.w.Write(o.buf); err != nil {
-		return err
-	}
-	if err := o.rc.Flush(); err != nil {
-		return err
+	deadline := o.now().Add(o.timeout)
+	if o.conn != nil {
+		if err := o.conn.SetWriteDeadline(deadline); err != nil {
+			return err
+		}
+		head := strconv.AppendInt(make([]byte, 0, 20), int64(len(o.buf)), 16)
+		bufs := net.Buffers{append(head, crlf...), o.buf, crlf}
+		if _, err := bufs.WriteTo(o.conn); err != nil {
+			return err
+		}
+	} else {
+		if err := o.rc.SetWriteDeadline(deadline); err != nil && !errors.Is(err, http.ErrNotSupported) {
+			return err
+		}
+		if _, err := o.w.Write(o.buf); err != nil {
+			return err
+		}
+		if err := o.rc.Flush(); err != nil {
+			return err
+		}
 	}
 	o.buf = o.buf[:0]
 	if len(o.frames) > 0 && o.obs != nil {
@@ -313,4 +382,14 @@ func (o *writer) flush() error {
 	clear(o.frames)
 	o.frames = o.frames[:0]
 	return nil
+}
+
+// close ends a taken-over connection: the last chunk, then the close.
+func (o *writer) close() {
+	if o.conn == nil {
+		return
+	}
+	_ = o.conn.SetWriteDeadline(o.now().Add(time.Second))
+	_, _ = o.conn.Write([]byte("0\r\n\r\n"))
+	_ = o.conn.Close()
 }

@@ -31,7 +31,11 @@ type rig struct {
 	revoked sync.Map // user id → true: their credentials no longer hold
 }
 
-func newRig(t *testing.T, st *store.Store) *rig {
+func newRig(t *testing.T, st *store.Store) *rig { return newRigWith(t, st, false) }
+
+// newRigWith builds a rig; noHijack keeps streams on their requests'
+// goroutines (the path for HTTP/2 and HTTP/1.0).
+func newRigWith(t *testing.T, st *store.Store, noHijack bool) *rig {
 	t.Helper()
 	r := &rig{st: st, ticks: make(chan manualTicker, 100)}
 	r.rt = realtime.New(realtime.Config{
@@ -47,6 +51,7 @@ func newRig(t *testing.T, st *store.Store) *rig {
 			}
 		},
 		QueueLen: 64,
+		NoHijack: noHijack,
 		NewTicker: func(time.Duration) realtime.Ticker {
 			m := manualTicker{c: make(chan time.Time, 1)}
 			r.ticks <- m
@@ -398,4 +403,31 @@ func TestStreamRejectsBadRequests(t *testing.T) {
 			t.Fatalf("%+v: status %d (%s)", tc, resp.StatusCode, body)
 		}
 	}
+}
+
+func TestStreamOnTheRequestGoroutine(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, st *store.Store) {
+		storetest.AddUser(t, st, "alice", "")
+		r := newRigWith(t, st, true)
+		first := write(t, st, "alice", "before")
+		s := r.open(t, "alice", strconv.FormatInt(first-1, 10))
+		if got := seqOf(t, s.event()); got != first {
+			t.Fatalf("replayed %d, want %d", got, first)
+		}
+		live := write(t, st, "alice", "live")
+		if got := seqOf(t, s.event()); got != live {
+			t.Fatalf("live %d, want %d", got, live)
+		}
+		tk := <-r.ticks
+		tk.c <- time.Now()
+		if m := s.next(); !m.IsComment {
+			t.Fatalf("got %+v, want a heartbeat", m)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := r.srv.Config.Shutdown(ctx); err != nil {
+			t.Fatalf("shutdown held up: %v", err)
+		}
+		s.ended()
+	})
 }
