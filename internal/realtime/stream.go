@@ -193,7 +193,8 @@ func (s *Stream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// memory. Without a reader a vanished client is noticed at the
 		// next write (a heartbeat at the latest).
 		if conn, _, err := rc.Hijack(); err == nil {
-			out.conn = conn
+			// Keep nothing of the request: it holds net/http's buffers.
+			out.conn, out.w, out.rc = conn, nil, nil
 		}
 	}
 	out.buf = append(out.buf, ": stream open\nretry: "...)
