@@ -46,7 +46,9 @@ func TestEventStreamThroughTheServer(t *testing.T) {
 			defer cancel()
 			ready := make(chan string, 1)
 			done := make(chan error, 1)
-			go func() { done <- server.Run(ctx, cfg, server.Options{Listener: ln, Ready: func(a string) { ready <- a }}) }()
+			go func() {
+				done <- server.Run(ctx, cfg, server.Options{Listener: ln, Ready: func(a string) { ready <- a }})
+			}()
 			var base string
 			select {
 			case a := <-ready:
