@@ -200,6 +200,18 @@ func loadEvents(ctx context.Context, c loadConfig, stdout, stderr io.Writer) err
 		rss, hwm := s.rss()
 		fmt.Fprintf(stdout, "server %d RSS %.0f MiB (peak %.0f MiB)%s\n", i+1, float64(rss)/1024, float64(hwm)/1024, s.memstats(ctx, api))
 	}
+	// The baseline again with the streams closed: on a shared machine the
+	// load drifts, and two baselines bracket the run.
+	if c.baseline > 0 {
+		for _, s := range streams {
+			s.close()
+		}
+		after, _, err := loadPublish(ctx, c, api, pub.base, users, c.baseline, nil)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "publish with no streams again: p50 %s  p99 %s  (%d requests)\n", pct(after, 50), pct(after, 99), len(after))
+	}
 	if missing > 0 || dups > 0 {
 		return fmt.Errorf("load-events: %d missing, %d duplicate events", missing, dups)
 	}
