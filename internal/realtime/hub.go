@@ -71,7 +71,7 @@ type Source interface {
 
 // HubConfig configures NewHub.
 type HubConfig struct {
-	// QueueLen bounds each subscription's queue; 0 means 64 (a burst
+	// QueueLen bounds each subscription's queue; 0 means 256 (a burst
 	// beyond it ends the stream, which then replays from the log).
 	QueueLen int
 	// InboxLen bounds events waiting to be fanned out; beyond it every
@@ -110,7 +110,7 @@ type Hub struct {
 // NewHub starts a hub.
 func NewHub(cfg HubConfig) *Hub {
 	if cfg.QueueLen <= 0 {
-		cfg.QueueLen = 64
+		cfg.QueueLen = 256
 	}
 	if cfg.InboxLen <= 0 {
 		cfg.InboxLen = 1 << 16

@@ -50,7 +50,7 @@ func newRigWith(t *testing.T, st *store.Store, noHijack bool) *rig {
 				return nil
 			}
 		},
-		QueueLen: 64,
+		QueueLen: 1024,
 		NoHijack: noHijack,
 		NewTicker: func(time.Duration) realtime.Ticker {
 			m := manualTicker{c: make(chan time.Time, 1)}
