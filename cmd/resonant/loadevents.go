@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/resonant-journal/resonant/internal/accounts"
@@ -198,7 +199,12 @@ func loadEvents(ctx context.Context, c loadConfig, stdout, stderr io.Writer) err
 	fmt.Fprintf(stdout, "missing %d  duplicates %d  streams ended early %d\n", missing, dups, dropped)
 	for i, s := range servers {
 		rss, hwm := s.rss()
-		fmt.Fprintf(stdout, "server %d RSS %.0f MiB (peak %.0f MiB)%s\n", i+1, float64(rss)/1024, float64(hwm)/1024, s.memstats(ctx, api))
+		fmt.Fprintf(stdout, "server %d RSS %.0f MiB (peak %.0f MiB)%s; CPU %.1f s\n", i+1, float64(rss)/1024, float64(hwm)/1024, s.memstats(ctx, api), s.cpu())
+	}
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		fmt.Fprintf(stdout, "this load client: CPU %.1f s (it shares the machine with the servers)\n",
+			time.Duration(ru.Utime.Nano()+ru.Stime.Nano()).Seconds())
 	}
 	// The baseline again with the streams closed: on a shared machine the
 	// load drifts, and two baselines bracket the run.
@@ -309,6 +315,23 @@ func (s *loadServer) stop() {
 		_ = s.cmd.Process.Kill()
 		<-s.done
 	}
+}
+
+// cpu returns the CPU seconds the server has used (user + system).
+func (s *loadServer) cpu() float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command's closing parenthesis: utime and stime are
+	// the 12th and 13th, in clock ticks (100 a second on Linux).
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	return (u + st) / 100
 }
 
 // rss returns the server's resident and peak resident set in KiB.
