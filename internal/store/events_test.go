@@ -324,12 +324,16 @@ func TestPostgresNotifiesCommittedEventsWithIDsOnly(t *testing.T) {
 	}); !errors.Is(err, errBoom) {
 		t.Fatal(err)
 	}
-	var seq int64
 	if err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
-		seq, err = appendEvent(ctx, tx, "u1", "committed")
+		_, err := appendEvent(ctx, tx, "u1", "committed")
 		return err
 	}); err != nil {
 		t.Fatal(err)
+	}
+	// PostgreSQL assigns the sequence at COMMIT (AppendEvent returns 0).
+	seq, err := s.LastEventSeq(ctx, "u1")
+	if err != nil || seq == 0 {
+		t.Fatalf("last event: %d, %v", seq, err)
 	}
 
 	n, err := conn.Conn().WaitForNotification(ctx)
