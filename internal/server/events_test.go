@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"path/filepath"
@@ -13,10 +12,8 @@ import (
 	"time"
 
 	"github.com/resonant-journal/resonant/internal/accounts"
-	"github.com/resonant-journal/resonant/internal/config"
 	"github.com/resonant-journal/resonant/internal/mail"
 	"github.com/resonant-journal/resonant/internal/realtime"
-	"github.com/resonant-journal/resonant/internal/server"
 	"github.com/resonant-journal/resonant/internal/store"
 	"github.com/resonant-journal/resonant/internal/store/storetest"
 )
@@ -33,31 +30,8 @@ func TestEventStreamThroughTheServer(t *testing.T) {
 			const email, password = "stream@example.com", "correct horse battery"
 			addUserWithPassword(t, opts, email, password)
 
-			cfg, err := config.Parse("serve", []string{"--data-dir", opts.DataDir, "--database-url", opts.DatabaseURL, "--shutdown-timeout", "20s"},
-				func(string) string { return "" }, io.Discard)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			ready := make(chan string, 1)
-			done := make(chan error, 1)
-			go func() {
-				done <- server.Run(ctx, cfg, server.Options{Listener: ln, Ready: func(a string) { ready <- a }})
-			}()
-			var base string
-			select {
-			case a := <-ready:
-				base = "http://" + a
-			case err := <-done:
-				t.Fatalf("server stopped before it was ready: %v", err)
-			case <-time.After(60 * time.Second):
-				t.Fatal("server not ready")
-			}
+			srv := startServer(t, opts, "20s")
+			base, cancel, done := "http://"+srv.addr, srv.cancel, srv.done
 
 			jar, _ := cookiejar.New(nil)
 			browser := &http.Client{Jar: jar}

@@ -4,16 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io"
-	"net"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/resonant-journal/resonant/internal/config"
 	"github.com/resonant-journal/resonant/internal/journal"
 	"github.com/resonant-journal/resonant/internal/queue"
-	"github.com/resonant-journal/resonant/internal/server"
 	"github.com/resonant-journal/resonant/internal/store"
 	"github.com/resonant-journal/resonant/internal/store/storetest"
 )
@@ -28,18 +24,8 @@ func TestServerScoresPublishedEntries(t *testing.T) {
 			t.Parallel()
 			opts := storetest.Options(t, e)
 			seedPublished(t, opts, 3)
-			cfg, err := config.Parse("serve", []string{"--data-dir", opts.DataDir, "--database-url", opts.DatabaseURL, "--shutdown-timeout", "10s"},
-				func(string) string { return "" }, io.Discard)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan error, 1)
-			go func() { done <- server.Run(ctx, cfg, server.Options{Listener: ln}) }()
+			srv := startServer(t, opts, "10s")
+			cancel, done := srv.cancel, srv.done
 			t.Cleanup(func() {
 				cancel()
 				if err := <-done; err != nil {

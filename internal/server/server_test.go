@@ -4,14 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/resonant-journal/resonant/internal/config"
-	"github.com/resonant-journal/resonant/internal/server"
 	"github.com/resonant-journal/resonant/internal/store"
 	"github.com/resonant-journal/resonant/internal/store/storetest"
 )
@@ -24,30 +21,8 @@ func TestServeAnswersHealthAndStopsGracefully(t *testing.T) {
 		t.Run(string(e), func(t *testing.T) {
 			t.Parallel()
 			opts := storetest.Options(t, e)
-			cfg, err := config.Parse("serve", []string{"--data-dir", opts.DataDir, "--database-url", opts.DatabaseURL, "--shutdown-timeout", "10s"},
-				func(string) string { return "" }, io.Discard)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			ready := make(chan string, 1)
-			done := make(chan error, 1)
-			go func() {
-				done <- server.Run(ctx, cfg, server.Options{Listener: ln, Ready: func(a string) { ready <- a }})
-			}()
-			var addr string
-			select {
-			case addr = <-ready:
-			case err := <-done:
-				t.Fatalf("server stopped before it was ready: %v", err)
-			case <-time.After(60 * time.Second):
-				t.Fatal("server not ready")
-			}
+			srv := startServer(t, opts, "10s")
+			addr, cancel, done := srv.addr, srv.cancel, srv.done
 			for _, path := range []string{"/healthz", "/readyz"} {
 				res, err := http.Get("http://" + addr + path)
 				if err != nil {
