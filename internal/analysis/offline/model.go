@@ -223,6 +223,9 @@ func (a *Analyzer) sentenceFeatures(words []token, base int, matches []match, ta
 		kind := "r"
 		if m.label >= rs.nVocab {
 			kind = "c" // a cue rule
+			if rs.topical[m.label] {
+				tag = "" // a theme word counts whatever its scope
+			}
 		}
 		f.add(base+m.pos, kind, rs.labels[m.label], tag)
 	}

@@ -64,8 +64,11 @@ type ruleSet struct {
 	labels []string
 	nVocab int        // labels[:nVocab] are the vocabularies; the rest name cues
 	groups []cueGroup // by label id: the act groups a cue belongs to
-	ids    map[string]int
-	byWord map[string][]*rule
+	// topical marks the theme-lexicon cues (lexicon_themes.go), whose matches are
+	// features whatever their scope.
+	topical []bool
+	ids     map[string]int
+	byWord  map[string][]*rule
 	// byPrefix holds rules whose first element is a prefix ("thank*"), keyed by the
 	// prefix's first two bytes so each word only tries the few that can match.
 	byPrefix map[string][]*rule
@@ -80,7 +83,12 @@ func newRuleSet() *ruleSet {
 	rs.nVocab = len(rs.labels)
 	rs.parse(patternRules, false)
 	rs.parse(cueRules, true)
+	rs.parse(themeLexicon, true)
 	rs.groups = make([]cueGroup, len(rs.labels))
+	rs.topical = make([]bool, len(rs.labels))
+	for id, l := range rs.labels {
+		rs.topical[id] = strings.HasPrefix(l, "lex_")
+	}
 	for name, g := range cueGroups() {
 		rs.groups[rs.id(name)] |= g
 	}

@@ -20,7 +20,7 @@ var updateModel = flag.Bool("update-model", false, "retrain the pattern model, p
 //	go test -run TestPatternModel -update-model ./internal/analysis/offline/
 //
 // and committing the new patternmodel.txt with the figures it prints.
-const (
+var (
 	trainL2       = 0.003 // L2 penalty per example
 	trainIters    = 300
 	trainRate     = 0.5
@@ -28,16 +28,37 @@ const (
 	trainFolds    = 5   // cross-validation folds over the development half
 	trainPosW     = 2.0 // positives weigh more: most labels are rare
 
-	trainWordPenalty = 3.0  // L2 multiplier for words and word pairs
+	trainWordPenalty = 1.0  // L2 multiplier for words and word pairs
 	trainRulePenalty = 0.3  // L2 multiplier for rule and cue matches
 	trainThrSlack    = 0.02 // thresholds: the lowest within this of the best F1
 )
+
+func init() {
+	env := func(name string, p *float64) {
+		if v := os.Getenv(name); v != "" {
+			*p, _ = strconv.ParseFloat(v, 64)
+		}
+	}
+	env("TRAIN_L2", &trainL2)
+	env("TRAIN_WP", &trainWordPenalty)
+	env("TRAIN_RP", &trainRulePenalty)
+	env("TRAIN_POSW", &trainPosW)
+	env("TRAIN_WPT", &trainWordPenaltyTheme)
+	var it float64
+	env("TRAIN_ITERS", &it)
+	if it > 0 {
+		trainIters = int(it)
+	}
+}
+
+var trainWordPenaltyTheme = 1.0
 
 // trainItem is one training sentence or short entry: its feature indices and labels.
 type trainItem struct {
 	feats []int
 	y     []bool
 	dev   bool // from the pattern set's development half (cross-validated)
+	own   bool // from testdata/patternown.tsv (cross-validated too)
 	reg   bool // from patterns.tsv
 	// behavioursOnly: only the behaviour labels were annotated; themes are left out
 	// of the loss.
@@ -80,6 +101,7 @@ func trainingSet(t testing.TB, a *Analyzer) ([]trainItem, []string) {
 		text      string
 		labels    []string
 		dev       bool
+		own       bool // from patternown.tsv
 		behaviour bool // only the behaviour labels were annotated
 		reg       bool // from patterns.tsv, the regression set
 	}
@@ -123,6 +145,21 @@ func trainingSet(t testing.TB, a *Analyzer) ([]trainItem, []string) {
 		}
 		raws = append(raws, raw{text: text, labels: ls, behaviour: behSection})
 	}
+	// testdata/patternown.tsv: every label annotated, cross-validated with the
+	// development half.
+	for _, r := range readTSV(t, "testdata/patternown.tsv") {
+		var ls []string
+		if r.label != "-" {
+			for l := range strings.SplitSeq(r.label, ",") {
+				l, _, _ = strings.Cut(l, "@")
+				if !slices.Contains(labels, l) {
+					t.Fatalf("patternown.tsv: unknown label %q", l)
+				}
+				ls = append(ls, l)
+			}
+		}
+		raws = append(raws, raw{text: r.text, labels: ls, own: true})
+	}
 	names := map[uint64]string{}
 	count := map[uint64]int{}
 	feats := make([][]uint64, len(raws))
@@ -145,7 +182,7 @@ func trainingSet(t testing.TB, a *Analyzer) ([]trainItem, []string) {
 	}
 	items := make([]trainItem, len(raws))
 	for i, r := range raws {
-		it := trainItem{y: make([]bool, len(labels)), dev: r.dev, reg: r.reg, text: r.text, behavioursOnly: r.behaviour}
+		it := trainItem{y: make([]bool, len(labels)), dev: r.dev, own: r.own, reg: r.reg, text: r.text, behavioursOnly: r.behaviour}
 		for _, h := range feats[i] {
 			if j, ok := index[h]; ok {
 				it.feats = append(it.feats, j)
@@ -165,16 +202,16 @@ func trainingSet(t testing.TB, a *Analyzer) ([]trainItem, []string) {
 // pay more than rule and cue matches, so the model leans on the hand-written
 // vocabularies (which cover words the training sentences never used) rather than on
 // memorising the training sentences' words.
-func featurePenalties(vocab []string) []float64 {
-	p := make([]float64, len(vocab))
+func featurePenalties(vocab []string) [][2]float64 {
+	p := make([][2]float64, len(vocab))
 	for i, v := range vocab {
 		switch v[0] {
 		case 'u', 'b':
-			p[i] = trainWordPenalty
+			p[i] = [2]float64{trainWordPenalty, trainWordPenaltyTheme}
 		case 'r', 'c', 'x':
-			p[i] = trainRulePenalty
+			p[i] = [2]float64{trainRulePenalty, trainRulePenalty}
 		default:
-			p[i] = 1
+			p[i] = [2]float64{1, 1}
 		}
 	}
 	return p
@@ -182,7 +219,7 @@ func featurePenalties(vocab []string) []float64 {
 
 // trainLR fits one L2-regularised logistic regression per label by full-batch
 // gradient descent with AdaGrad steps: deterministic, no randomness.
-func trainLR(items []trainItem, penalty []float64, nLab int) (w [][]float64, bias []float64) {
+func trainLR(items []trainItem, penalty [][2]float64, nLab int) (w [][]float64, bias []float64) {
 	nFeat := len(penalty)
 	w = make([][]float64, nFeat)
 	gw := make([][]float64, nFeat)
@@ -234,7 +271,7 @@ func trainLR(items []trainItem, penalty []float64, nLab int) (w [][]float64, bia
 		}
 		for f := range w {
 			for k := range w[f] {
-				g := gw[f][k] + trainL2*penalty[f]*w[f][k]
+				g := gw[f][k] + trainL2*penalty[f][min(k/nBehaviours, 1)]*w[f][k]
 				accW[f][k] += g * g
 				w[f][k] -= trainRate * g / (math.Sqrt(accW[f][k]) + 1e-8)
 			}
@@ -253,18 +290,18 @@ func predict(it trainItem, w [][]float64, bias []float64, k int) float64 {
 
 // crossValidate returns out-of-fold probabilities for the development items, each
 // predicted by a model trained without its fold (patterns.tsv always trains).
-func crossValidate(items []trainItem, penalty []float64, nLab int) map[int][]float64 {
+func crossValidate(items []trainItem, penalty [][2]float64, nLab int) map[int][]float64 {
 	oof := map[int][]float64{}
 	for fold := range trainFolds {
 		var train []trainItem
 		for _, it := range items {
-			if !it.dev || it.fold != fold {
+			if !(it.dev || it.own) || it.fold != fold {
 				train = append(train, it)
 			}
 		}
 		w, b := trainLR(train, penalty, nLab)
 		for i, it := range items {
-			if it.dev && it.fold == fold {
+			if (it.dev || it.own) && it.fold == fold {
 				p := make([]float64, nLab)
 				for k := range p {
 					p[k] = predict(it, w, b, k)
@@ -321,8 +358,14 @@ func TestPatternModelIsTrainedFromShippedSets(t *testing.T) {
 	}
 	thresholds := make([]float64, nl)
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d training items (%d development-half, cross-validated in %d folds), %d features\n",
+	fmt.Fprintf(&b, "%d training items (%d development-half and own, cross-validated in %d folds), %d features\n",
 		len(items), len(oof), trainFolds, len(vocab))
+	// Out-of-fold scores at the chosen thresholds for each source alone: the
+	// development half (which the rules were written against) and the own set.
+	var bySource [2][]psScore
+	for src := range bySource {
+		bySource[src] = make([]psScore, nl)
+	}
 	fmt.Fprintf(&b, "%-22s %6s %6s %6s %6s\n", "label", "thr", "P", "R", "F1")
 	macro := [2]float64{}
 	for k := range nl {
@@ -355,6 +398,19 @@ func TestPatternModelIsTrainedFromShippedSets(t *testing.T) {
 			bestF = max(bestF, s.f1())
 		}
 		best, bestS := 0.5, psScore{}
+		if len(cands) == 0 {
+			// No threshold keeps patterns.tsv: report what 0.5 gives.
+			for i, p := range oof {
+				switch got, gold := p[k] >= best, items[i].y[k]; {
+				case got && gold:
+					bestS.tp++
+				case got:
+					bestS.fp++
+				case gold:
+					bestS.fn++
+				}
+			}
+		}
 		for _, c := range cands {
 			if c.s.f1() >= bestF-trainThrSlack {
 				best, bestS = c.thr, c.s
@@ -363,6 +419,21 @@ func TestPatternModelIsTrainedFromShippedSets(t *testing.T) {
 		}
 		bestF = bestS.f1()
 		thresholds[k] = math.Round(best*100) / 100
+		for i, p := range oof {
+			src := 0
+			if items[i].own {
+				src = 1
+			}
+			sc := &bySource[src][k]
+			switch got, gold := p[k] >= best, items[i].y[k]; {
+			case got && gold:
+				sc.tp++
+			case got:
+				sc.fp++
+			case gold:
+				sc.fn++
+			}
+		}
 		if os.Getenv("PATTERNSET_DEV_ERRORS") != "" {
 			for i, p := range oof {
 				if got, gold := p[k] >= best, items[i].y[k]; got != gold {
@@ -375,6 +446,18 @@ func TestPatternModelIsTrainedFromShippedSets(t *testing.T) {
 	}
 	fmt.Fprintf(&b, "cross-validated macro-F1: behaviours %.3f, themes %.3f\n",
 		macro[0]/nBehaviours, macro[1]/float64(nl-nBehaviours))
+	for src, name := range []string{"development half", "own set"} {
+		// Macro-F1 over the labels with at least 5 positives in that source.
+		var sum, n [2]float64
+		for k := range nl {
+			if sc := bySource[src][k]; sc.tp+sc.fn >= 5 {
+				sum[min(k/nBehaviours, 1)] += sc.f1()
+				n[min(k/nBehaviours, 1)]++
+			}
+		}
+		fmt.Fprintf(&b, "  %s alone: behaviours %.3f (%d labels), themes %.3f (%d labels)\n",
+			name, sum[0]/n[0], int(n[0]), sum[1]/n[1], int(n[1]))
+	}
 	t.Log(b.String())
 	if err := os.WriteFile("patternmodel.txt", []byte(formatModel(labels, vocab, w, bias, thresholds, b.String())), 0o644); err != nil {
 		t.Fatal(err)
