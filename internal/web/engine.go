@@ -86,6 +86,20 @@ func (e *engine) render(view string, p *page) (*bytes.Buffer, error) {
 	return &b, nil
 }
 
+// renderFragment executes the template name that view defines (a live
+// region, see live.go) without the layout.
+func (e *engine) renderFragment(view, name string, p *page) (*bytes.Buffer, error) {
+	t, ok := e.views[view]
+	if !ok {
+		return nil, fmt.Errorf("no view %q", view)
+	}
+	var b bytes.Buffer
+	if err := t.ExecuteTemplate(&b, name, p); err != nil {
+		return nil, fmt.Errorf("render %s of %s: %w", name, view, err)
+	}
+	return &b, nil
+}
+
 // dict builds a map for passing several values to a partial template.
 func dict(kv ...any) (map[string]any, error) {
 	if len(kv)%2 != 0 {

@@ -19,6 +19,7 @@ type entriesData struct {
 	Next          string // the URL of the next page, "" on the last
 	FirstURL      string // the first page with the same filters, "" on it
 	Filtered      bool
+	LiveSrc       string // this page's URL, from which its list refreshes itself
 }
 
 // entries is GET /entries?q=&relationship=&status=&cursor=: newest first,
@@ -32,7 +33,7 @@ func (w *Web) entries(rw http.ResponseWriter, r *http.Request) {
 	p.Nav = "entries"
 	ctx := r.Context()
 	q := r.URL.Query()
-	d := &entriesData{Q: q.Get("q"), Relationship: q.Get("relationship"), Status: q.Get("status")}
+	d := &entriesData{Q: q.Get("q"), Relationship: q.Get("relationship"), Status: q.Get("status"), LiveSrc: r.URL.RequestURI()}
 	d.Filtered = d.Q != "" || d.Relationship != "" || d.Status != ""
 	p.Data = d
 	for _, k := range []string{"q", "relationship", "status"} {
@@ -55,11 +56,11 @@ func (w *Web) entries(rw http.ResponseWriter, r *http.Request) {
 		if _, bad := verr["cursor"]; bad {
 			p.Error = "That page link is no longer valid. Start again from the first page."
 		}
-		w.render(rw, r, http.StatusUnprocessableEntity, "entries", p)
+		w.renderLive(rw, r, http.StatusUnprocessableEntity, "entries", "entries-live", p)
 		return
 	case errors.Is(err, store.ErrNotFound): // the relationship filter names none of the user's
 		p.Errors = validate.Errors{"relationship": "is not one of your relationships"}
-		w.render(rw, r, http.StatusNotFound, "entries", p)
+		w.renderLive(rw, r, http.StatusNotFound, "entries", "entries-live", p)
 		return
 	case err != nil:
 		w.fail(rw, r, p, "entries", err)
@@ -85,7 +86,7 @@ func (w *Web) entries(rw http.ResponseWriter, r *http.Request) {
 		filters.Set("cursor", list.NextCursor)
 		d.Next = "/entries?" + filters.Encode()
 	}
-	w.render(rw, r, http.StatusOK, "entries", p)
+	w.renderLive(rw, r, http.StatusOK, "entries", "entries-live", p)
 }
 
 // renameFields maps the service's names to the filter form's.

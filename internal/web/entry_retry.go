@@ -8,13 +8,15 @@ import (
 )
 
 // entryRetry is POST /entries/{id}/retry: queue a failed analysis again.
-// An analysis already queued or running is left alone.
+// An analysis already queued or running is left alone. A script's request
+// (live.js's optimistic retry) is answered 204, or 404 when the entry is
+// gone.
 func (w *Web) entryRetry(rw http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	_, err := w.journal.RetryAnalysis(r.Context(), w.userID(r.Context()), id)
 	if err != nil && !errors.Is(err, store.ErrConflict) {
-		w.failPage(rw, r, err)
+		w.actionFailed(rw, r, err)
 		return
 	}
-	w.redirect(rw, r, "/entries/"+id, "retry-queued")
+	w.done(rw, r, "/entries/"+id, "retry-queued")
 }

@@ -22,7 +22,7 @@ type entryData struct {
 	Patterns       patterns
 	Relationship   string
 	FallbackReason string
-	Waiting        bool // queued or processing: the page polls for the result
+	Waiting        bool // queued or processing: the result is still to come
 }
 
 // fallbackReasons explain, in plain words, why the built-in analyzer ran.
@@ -67,11 +67,8 @@ func (w *Web) entryShow(rw http.ResponseWriter, r *http.Request) {
 	}
 	p.Title = "Entry of " + v.Entry.CreatedAt.In(p.Loc).Format("2 Jan 2006")
 	p.Nav = "entries"
-	if d.Waiting {
-		p.Scripts = []string{"status.js"}
-	}
 	p.Data = d
-	w.render(rw, r, http.StatusOK, "entry", p)
+	w.renderLive(rw, r, http.StatusOK, "entry", "entry-live", p)
 }
 
 func humanizeReason(s string) string {

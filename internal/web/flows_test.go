@@ -22,15 +22,23 @@ import (
 )
 
 // app is a whole Resonant server (server.Run: SQLite, the job queue with
-// the offline analyzer, the route table) on a port of its own.
+// the offline analyzer, the route table) on a port of its own. It can be
+// stopped and started again on the same address and data directory.
 type app struct {
 	url     string
 	dataDir string
+	addr    string
+	cfg     *config.Config
+	stopped func() error // nil while stopped
 }
 
-func startApp(t *testing.T) *app {
+// startApp starts a server; each seed first writes to its data directory.
+func startApp(t *testing.T, seed ...func(t *testing.T, dataDir string)) *app {
 	t.Helper()
 	opts := storetest.Options(t, store.SQLite)
+	for _, f := range seed {
+		f(t, opts.DataDir)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -41,26 +49,52 @@ func startApp(t *testing.T) *app {
 	if err != nil {
 		t.Fatal(err)
 	}
+	a := &app{url: base, dataDir: opts.DataDir, addr: ln.Addr().String(), cfg: cfg}
+	a.serve(t, ln)
+	t.Cleanup(func() { a.stop(t) })
+	return a
+}
+
+func (a *app) serve(t *testing.T, ln net.Listener) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
-		done <- server.Run(ctx, cfg, server.Options{Listener: ln, Ready: func(string) { close(ready) }})
+		done <- server.Run(ctx, a.cfg, server.Options{Listener: ln, Ready: func(string) { close(ready) }})
 	}()
 	select {
 	case <-ready:
 	case err := <-done:
+		cancel()
 		t.Fatalf("server stopped before it was ready: %v", err)
 	case <-time.After(60 * time.Second):
+		cancel()
 		t.Fatal("server not ready after a minute")
 	}
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("server stopped with %v", err)
-		}
-	})
-	return &app{url: base, dataDir: opts.DataDir}
+	a.stopped = func() error { cancel(); return <-done }
+}
+
+// stop shuts the server down (as an operator's restart would).
+func (a *app) stop(t *testing.T) {
+	t.Helper()
+	if a.stopped == nil {
+		return
+	}
+	if err := a.stopped(); err != nil {
+		t.Errorf("server stopped with %v", err)
+	}
+	a.stopped = nil
+}
+
+// restart starts the stopped server again on the same address and data.
+func (a *app) restart(t *testing.T) {
+	t.Helper()
+	ln, err := net.Listen("tcp", a.addr)
+	if err != nil {
+		t.Fatalf("listen again on %s: %v", a.addr, err)
+	}
+	a.serve(t, ln)
 }
 
 var mailLink = regexp.MustCompile(`https?://\S+\?token=[A-Za-z0-9_-]+`)

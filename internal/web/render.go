@@ -33,6 +33,9 @@ type page struct {
 	Errors  validate.Errors
 	Form    url.Values
 	Scripts []string // logical names of the page's JS modules
+	// EventID is where the page's live updates start (journal.EventCursor):
+	// read before the page's data, for a signed-in GET.
+	EventID int64
 	Data    any
 }
 
@@ -53,8 +56,15 @@ func (w *Web) newPage(rw http.ResponseWriter, r *http.Request, title string) (*p
 		if loc, err := time.LoadLocation(u.Preferences.Timezone); err == nil {
 			p.Loc = loc
 		}
+		if r.Method == http.MethodGet && !isFragment(r) {
+			if p.EventID, err = w.journal.EventCursor(r.Context(), id); err != nil {
+				return nil, err
+			}
+		}
 	}
-	p.Flash = w.popFlash(rw, r)
+	if !isFragment(r) { // a live region's refresh leaves the message to its page
+		p.Flash = w.popFlash(rw, r)
+	}
 	return p, nil
 }
 
@@ -173,6 +183,8 @@ var flashes = map[string]string{
 	"draft-saved":     "Draft saved.",
 	"entry-deleted":   "Entry deleted.",
 	"retry-queued":    "The analysis is queued again.",
+	"private-on":      "The entry is private now: it is only ever analysed on this server.",
+	"private-off":     "The entry is no longer private.",
 	"rel-created":     "Relationship added.",
 	"rel-updated":     "Relationship saved.",
 	"rel-deleted":     "Relationship deleted.",

@@ -5,8 +5,8 @@
 //
 // Every page reads and every form submits without JavaScript (POST, then a
 // redirect; on an error the form comes back with the input kept and the
-// message beside the field). JavaScript adds auto-save, offline drafts and
-// status polling on top.
+// message beside the field). JavaScript adds auto-save, offline drafts,
+// live updates over the event stream and optimistic quick actions on top.
 package web
 
 import (
@@ -124,11 +124,11 @@ func (w *Web) Register(rt Router) {
 	rt.Protected("POST /entries", w.entrySave)
 	rt.Protected("POST /entries/autosave", w.entryAutosave)
 	rt.Protected("GET /entries/{id}", w.entryShow)
-	rt.Protected("GET /entries/{id}/status", w.entryStatus)
 	rt.Protected("GET /entries/{id}/edit", w.entryEdit)
 	rt.Protected("POST /entries/{id}", w.entrySave)
 	rt.Protected("POST /entries/{id}/delete", w.entryDelete)
 	rt.Protected("POST /entries/{id}/retry", w.entryRetry)
+	rt.Protected("POST /entries/{id}/private", w.entryPrivate)
 
 	rt.Protected("GET /relationships", w.relationships)
 	rt.Protected("POST /relationships", w.relationshipCreate)
