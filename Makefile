@@ -8,7 +8,7 @@ STATICCHECK_VERSION := v0.8.2
 RESONANT_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export RESONANT_TEST_DATABASE_URL
 
-.PHONY: run build test bench load load-events lint fmt clean screenshots
+.PHONY: run build test bench load load-postgres load-events lint fmt clean screenshots
 
 ## run: build and serve on the embedded SQLite database in ./data (http://127.0.0.1:8080)
 run: build
@@ -27,9 +27,17 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
 	RESONANT_LOAD=1 $(GO) test -count=1 -run '^TestLoad10k$$' -v -timeout 60m ./internal/analysis/pipeline/
 
-## load: authenticated publish over HTTP with wrk (2 threads, 32 connections), as DESIGN.md §6 measures
-load:
-	./scripts/publish-load.sh 20s
+## load: issue 16's side-by-side run (needs wrk): a fresh server, idle and sign-in memory, 20,000 seeded entries,
+## wrk publish/draft/list/get (2 threads, 32 connections, 20 s each), drain time, WAL and storage, PocketBase's
+## figures beside ours; then the same on PostgreSQL when RESONANT_DATABASE_URL is set. LOAD_FLAGS adds flags
+## (resonant dev load -h), e.g. make load LOAD_FLAGS='--duration 10s --scenarios publish'.
+load: build
+	./$(BIN) dev load $(LOAD_FLAGS)
+	@if [ -n "$$RESONANT_DATABASE_URL" ]; then echo; ./$(BIN) dev load --database-url "$$RESONANT_DATABASE_URL" $(LOAD_FLAGS); fi
+
+## load-postgres: the same scenarios on PostgreSQL (a fresh database on RESONANT_DATABASE_URL's server, else the local one)
+load-postgres: build
+	./$(BIN) dev load --database-url "$${RESONANT_DATABASE_URL:-$(RESONANT_TEST_DATABASE_URL)}" $(LOAD_FLAGS)
 
 ## screenshots: every page at 390 px and 1280 px, light and dark, into docs/screenshots (needs chromium)
 screenshots:

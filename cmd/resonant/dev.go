@@ -14,6 +14,7 @@ import (
 )
 
 const devUsage = `usage: resonant dev fake-gemini [flags]
+       resonant dev load [flags]          (publish, draft, list, get under wrk beside PocketBase's figures; -h for its flags)
        resonant dev load-events [flags]   (measure the event stream under load; -h for its flags)
 
 Runs a fake Gemini API (generateContent wire format) for local demos of the
@@ -35,6 +36,9 @@ Flags:
 // runDev implements `resonant dev`: tools for developing and demonstrating
 // Resonant, never needed in production.
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "load" {
+		return runLoad(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) > 0 && args[0] == "load-events" {
 		return runLoadEvents(ctx, args[1:], stdout, stderr)
 	}

@@ -84,3 +84,25 @@ func TestDevRejectsUnknownToolsAndFaults(t *testing.T) {
 		}
 	}
 }
+
+func TestParseWrkResult(t *testing.T) {
+	out := "Running 20s test @ http://127.0.0.1:1/api/v1/entries\n  2 threads and 32 connections\nRESONANT-LOAD 14000 20000000 3 1500 28000\n"
+	got, err := parseWrkResult(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.requests != 14000 || got.errors != 3 || got.p50 != 1500*time.Microsecond || got.p99 != 28*time.Millisecond || got.rate() != 700 {
+		t.Fatalf("parseWrkResult = %+v (rate %v)", got, got.rate())
+	}
+	if _, err := parseWrkResult("Running 20s test\nSocket errors: connect 32\n"); err == nil {
+		t.Fatal("output without a result line parsed")
+	}
+}
+
+func TestDevLoadRefusesUnknownScenario(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"dev", "load", "--scenarios", "publish,delete"}, nil, &stdout, &stderr)
+	if !errors.Is(err, errUsage) || !strings.Contains(err.Error(), `"delete"`) {
+		t.Fatalf("err = %v, want a usage error naming the scenario", err)
+	}
+}

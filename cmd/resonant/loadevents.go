@@ -266,7 +266,7 @@ type loadServer struct {
 	done chan struct{}
 }
 
-func startLoadServer(ctx context.Context, exe string, c loadConfig, i int, stderr io.Writer) (*loadServer, error) {
+func startLoadServer(ctx context.Context, exe string, c loadConfig, i int, stderr io.Writer, extra ...string) (*loadServer, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -281,9 +281,11 @@ func startLoadServer(ctx context.Context, exe string, c loadConfig, i int, stder
 	if c.databaseURL != "" {
 		args = append(args, "--database-url", c.databaseURL)
 	}
+	args = append(args, extra...)
 	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Stderr = stderr
-	cmd.Env = append(os.Environ(), "RESONANT_GEMINI_API_KEY=", "RESONANT_OPENAI_BASE_URL=")
+	// The flags above choose the database, never the caller's environment.
+	cmd.Env = append(os.Environ(), "RESONANT_GEMINI_API_KEY=", "RESONANT_OPENAI_BASE_URL=", "RESONANT_DATABASE_URL=")
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -405,7 +407,9 @@ func loadPost(ctx context.Context, api *http.Client, url, token, body string, ou
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	resp, err := api.Do(req)
 	if err != nil {
 		return err

@@ -31,6 +31,7 @@ Usage:
   resonant analyze [flags]   analyse one text per stdin line with the offline analyzer
   resonant user    set-tier|set-flag EMAIL …   change a user's tier or feature flag
   resonant dev fake-gemini [flags]   run a fake Gemini API with switchable faults (demos, tests)
+  resonant dev load [flags]          publish, draft, list and get under wrk, beside PocketBase's figures
   resonant dev load-events [flags]   measure the event stream under load (streams, latency, RSS)
   resonant version           print the version
 
