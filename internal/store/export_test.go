@@ -1,6 +1,10 @@
 package store
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"time"
+)
 
 // QueuedTransactions reports how many InTx calls wait for the SQLite group
 // committer (0 on PostgreSQL), so tests can line callers up in one batch.
@@ -17,4 +21,44 @@ func CommittedEvent(ctx context.Context, s *Store, seq int64) (bool, error) {
 	var n int
 	err := s.read.QueryRowContext(ctx, s.d.rebind(`SELECT COUNT(*) FROM events WHERE seq = ?`), seq).Scan(&n)
 	return n == 1, err
+}
+
+// WALStep is one round of the SQLite checkpointer.
+type WALStep = walStep
+
+// StepCheckpointer runs one round of the SQLite checkpointer now.
+func StepCheckpointer(ctx context.Context, s *Store) (WALStep, error) { return s.ckpt.step(ctx) }
+
+// SetCheckpointer sets the SQLite checkpointer's restart threshold, idle
+// time and clock.
+func SetCheckpointer(ctx context.Context, s *Store, limit int64, idle time.Duration, now func() time.Time) error {
+	if _, err := s.write.ExecContext(ctx, fmt.Sprintf(`PRAGMA journal_size_limit = %d`, limit)); err != nil {
+		return err
+	}
+	s.ckpt.mu.Lock()
+	defer s.ckpt.mu.Unlock()
+	s.ckpt.limit, s.ckpt.idle, s.ckpt.now = limit, idle, now
+	return nil
+}
+
+// WALFile is the path of the SQLite store's WAL file.
+func WALFile(s *Store) string { return s.ckpt.walPath }
+
+// ReadRecentUsers reads the newest users' names through the read pool, as
+// a page of a list would.
+func ReadRecentUsers(ctx context.Context, s *Store) (int, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT name FROM users ORDER BY rowid DESC LIMIT 50`)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, rows.Err()
 }

@@ -36,6 +36,9 @@ const groupCommitMax = 64
 // queries are fixed texts, a few hundred at most.
 const stmtCacheMax = 512
 
+// sqliteBusyTimeout is how long a connection waits for a lock another holds.
+const sqliteBusyTimeout = 10 * time.Second
+
 // SQLiteFile is the database file name inside the data directory.
 const SQLiteFile = "resonant.db"
 
@@ -96,9 +99,10 @@ func openSQLite(ctx context.Context, dataDir string, shared bool) (*Store, error
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	cp.SetMaxOpenConns(1)
+	ckpt := newCheckpointer(cp, write, path+"-wal", time.Now)
 	stopCheckpoints := func() {}
 	if !shared {
-		stopCheckpoints = startCheckpointer(cp, time.Second)
+		stopCheckpoints = ckpt.start(checkpointInterval)
 	}
 	d := sqliteDialect{}
 	stmts := newStmtCache(write, stmtCacheMax, false)
@@ -108,6 +112,7 @@ func openSQLite(ctx context.Context, dataDir string, shared bool) (*Store, error
 		engine:  SQLite,
 		write:   write,
 		read:    read,
+		ckpt:    ckpt,
 	}
 	group := newGroupCommitter(write, d, stmts, s.deliver, groupCommitMax)
 	s.group = group
@@ -123,47 +128,21 @@ func openSQLite(ctx context.Context, dataDir string, shared bool) (*Store, error
 	return s, nil
 }
 
-// startCheckpointer moves WAL frames into the database file every interval
-// from its own connection. The writer has automatic checkpoints switched off:
-// SQLite would otherwise run one inside whichever commit crosses the WAL
-// threshold, which measured as a 10-20x p99 spike on auto-save. A PASSIVE
-// checkpoint does not block the writer, and running it steadily keeps the
-// WAL file bounded. stop runs a last, truncating checkpoint.
-func startCheckpointer(db *sql.DB, interval time.Duration) (stop func()) {
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		t := time.NewTicker(interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				_, _ = db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
-				return
-			case <-t.C:
-				_, _ = db.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
-			}
-		}
-	}()
-	return func() {
-		close(done)
-		<-finished
-	}
-}
-
 // sqliteDSN sets the pragmas on every new connection: WAL for concurrent
 // readers, a busy timeout instead of immediate SQLITE_BUSY, foreign keys on,
 // and IMMEDIATE transactions so a writer takes the lock up front rather than
 // failing when it upgrades from reading.
 func sqliteDSN(path string, readOnly bool) string {
 	v := url.Values{}
-	v.Add("_pragma", "busy_timeout(10000)")
+	v.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", sqliteBusyTimeout.Milliseconds()))
 	v.Add("_pragma", "journal_mode(WAL)")
 	v.Add("_pragma", "foreign_keys(1)")
 	v.Add("_pragma", "synchronous(NORMAL)")
-	// Checkpoints run from startCheckpointer, never inside a commit.
+	// Checkpoints run from the checkpointer (checkpoint.go), never inside
+	// a commit. When the WAL restarts after one, the file is cut back to
+	// the limit (a large transaction may have grown it).
 	v.Add("_pragma", "wal_autocheckpoint(0)")
+	v.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", walRestartBytes))
 	if readOnly {
 		v.Add("_pragma", "query_only(1)")
 	} else {

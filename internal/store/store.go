@@ -61,6 +61,7 @@ type Store struct {
 	now    func() time.Time
 	listen *pgxpool.Pool   // PostgreSQL only: connections for LISTEN
 	group  *groupCommitter // SQLite only
+	ckpt   *checkpointer   // SQLite only
 	hook   atomic.Pointer[EventHook]
 }
 
