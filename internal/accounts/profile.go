@@ -88,7 +88,7 @@ func (s *Service) DeleteAccount(ctx context.Context, userID string, proof Accoun
 		if err := s.takeAll(guesses); err != nil {
 			return err
 		}
-		ok, err := VerifyPassword(proof.Password, row.PasswordHash)
+		ok, err := s.verifyPassword(proof.Password, row.PasswordHash)
 		if err != nil {
 			return err
 		}

@@ -62,10 +62,10 @@ func (s *Service) checkCredentials(ctx context.Context, email, password string) 
 		return User{}, err
 	}
 	if err != nil || row.PasswordHash == "" {
-		_, _ = VerifyPassword(password, s.dummyHash)
+		_, _ = s.verifyPassword(password, s.dummyHash)
 		return User{}, ErrInvalidCredentials
 	}
-	ok, err := VerifyPassword(password, row.PasswordHash)
+	ok, err := s.verifyPassword(password, row.PasswordHash)
 	if err != nil {
 		return User{}, fmt.Errorf("user %s: %w", row.ID, err)
 	}
@@ -84,7 +84,7 @@ func (s *Service) checkCredentials(ctx context.Context, email, password string) 
 // rehash upgrades a hash made with weaker parameters; failure only logs,
 // the sign-in itself succeeded. It does not bump the session epoch.
 func (s *Service) rehash(ctx context.Context, userID, password string) {
-	hash, err := HashPassword(password, s.pw)
+	hash, err := s.hashPassword(password)
 	if err == nil {
 		err = s.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error { return tx.UpgradePasswordHash(ctx, userID, hash) })
 	}
@@ -151,7 +151,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, ip string)
 	if !ok {
 		return errInvalidToken
 	}
-	pwHash, err := HashPassword(password, s.pw)
+	pwHash, err := s.hashPassword(password)
 	if err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (User, error) {
 	}
 	// Hashing before the transaction keeps the single SQLite writer free
 	// during the expensive part.
-	hash, err := HashPassword(in.Password, s.pw)
+	hash, err := s.hashPassword(in.Password)
 	if err != nil {
 		return User{}, err
 	}
