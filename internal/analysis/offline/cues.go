@@ -56,6 +56,8 @@ theme_communication: talk/talked/talking/talks/conversation/conversations/chat/c
 cue_complaint_ctx: when i brought/bring/brings up | when i raised/raise/mentioned/mention/said/asked/complained/pointed | when he/she/they brought/raised/mentioned/said/complained/pointed | i brought/raised/mentioned it up | brought it up | raised it | i asked about/why | asked her/him/them about/why | complained that/about | pointed out | called him/her/them out | told him/her/them it bugged/hurt/annoyed | i said it hurt | told me it hurt | asked why/whether
 cue_together: together/we/we're/we've/us/both | with him/her/them/my/mum/mom/dad/the | me and | the two/three/four of us | just us | all of us | as a family
 cue_activity: market/coast/seaside/beach/lake/park/pub/cafe/restaurant/takeaway/film/films/movie/movies/cinema/theatre/gig/concert/festival/zoo/museum/gallery/walk/walks/walked/stroll/hike/hiked/cycle/cycling/bike/swim/swimming/quiz/bowling/golf/tennis/climbing/bouldering/camping/cabin/caravan/drive/drove/holiday/trip/weekend/ritual/tradition/hobby/game/games/fifa/lego/puzzle/jigsaw/crossword/cards/monopoly/scrabble/karaoke/dancing/danced/baking/baked/picnic/bbq/barbecue/brunch/dinner/lunch/breakfast/pancakes/watched/played/visited/explored | day out | night out | date night
+cue_need: crying/cried/sobbing/tears/upset/stressed/miserable/exhausted/overwhelmed/struggling/nervous/anxious/scared/lonely/heartbroken/gutted/devastated/panicking/panicked/grieving/shaken/rattled/frazzled/fuming | in bits | in pieces | in a state | bad day | rough day | horrible day | awful day | hard day | long day | rubbish day | shit day | bad week | rough week | had a nightmare | a nightmare | got dumped | the breakup | broke up | bad news | the news about | couldn't be alone | can't be alone | was struggling | i'm struggling | gone quiet | went quiet at | looked so | killing me | my back | feeling rough | came home | got home
+cue_response: so i/he/she/they/we/mum/dad | and he/she/they just | he/she/they immediately | straight away | right away | without being asked | without me asking | within the hour | the next day | dropped everything | until i/she/he was/felt | till i/she/he was/felt
 cue_quote: said/says/replied/texted/went/whispered/shouted/yelled/snapped/asked/goes/wrote/messaged _ you/i/i'm/you're/thanks/sorry/that's/it's/please/fair/yeah/ok/okay/aww/oh/look
 `
 
@@ -83,6 +85,8 @@ const (
 	gOther
 	gTogether
 	gActivity
+	gNeed
+	gResponse
 )
 
 func cueGroups() map[string]cueGroup {
@@ -96,6 +100,7 @@ func cueGroups() map[string]cueGroup {
 		"cue_trait": gAttack, "cue_always_you": gAttack, "cue_mock": gMock,
 		"cue_thanks": gThanks, "cue_writer_subject": gWriter, "cue_other_subject": gOther,
 		"cue_together": gTogether, "cue_activity": gActivity,
+		"cue_need": gNeed, "cue_response": gResponse,
 	}
 }
 
@@ -115,4 +120,6 @@ var cueConjunctions = [...]struct {
 	{gWriter, gBid, "writer_bid"}, {gOther, gBid, "other_bid"},
 	{gWriter, gWithdraw, "writer_withdraw"}, {gOther, gWithdraw, "other_withdraw"},
 	{gComplaint, gAttack, "complaint_attack"}, {gTogether, gActivity, "together_activity"},
+	{gNeed, gToward, "need_toward"}, {gNeed, gResponse, "need_response"}, {gResponse, gToward, "response_toward"},
+	{gNeed, gAway, "need_away"}, {gBid, gResponse, "bid_response"},
 }

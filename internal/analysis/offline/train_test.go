@@ -20,38 +20,18 @@ var updateModel = flag.Bool("update-model", false, "retrain the pattern model, p
 //	go test -run TestPatternModel -update-model ./internal/analysis/offline/
 //
 // and committing the new patternmodel.txt with the figures it prints.
-var (
+const (
 	trainL2       = 0.003 // L2 penalty per example
 	trainIters    = 300
 	trainRate     = 0.5
 	trainMinCount = 2   // features seen in fewer training items are dropped
-	trainFolds    = 5   // cross-validation folds over the development half
+	trainFolds    = 5   // cross-validation folds over the development half and the own set
 	trainPosW     = 2.0 // positives weigh more: most labels are rare
 
-	trainWordPenalty = 1.0  // L2 multiplier for words and word pairs
+	trainWordPenalty = 1.0  // L2 multiplier for words and word pairs (3.0 before the own set: see docs/analyzer.md)
 	trainRulePenalty = 0.3  // L2 multiplier for rule and cue matches
 	trainThrSlack    = 0.02 // thresholds: the lowest within this of the best F1
 )
-
-func init() {
-	env := func(name string, p *float64) {
-		if v := os.Getenv(name); v != "" {
-			*p, _ = strconv.ParseFloat(v, 64)
-		}
-	}
-	env("TRAIN_L2", &trainL2)
-	env("TRAIN_WP", &trainWordPenalty)
-	env("TRAIN_RP", &trainRulePenalty)
-	env("TRAIN_POSW", &trainPosW)
-	env("TRAIN_WPT", &trainWordPenaltyTheme)
-	var it float64
-	env("TRAIN_ITERS", &it)
-	if it > 0 {
-		trainIters = int(it)
-	}
-}
-
-var trainWordPenaltyTheme = 1.0
 
 // trainItem is one training sentence or short entry: its feature indices and labels.
 type trainItem struct {
@@ -202,16 +182,16 @@ func trainingSet(t testing.TB, a *Analyzer) ([]trainItem, []string) {
 // pay more than rule and cue matches, so the model leans on the hand-written
 // vocabularies (which cover words the training sentences never used) rather than on
 // memorising the training sentences' words.
-func featurePenalties(vocab []string) [][2]float64 {
-	p := make([][2]float64, len(vocab))
+func featurePenalties(vocab []string) []float64 {
+	p := make([]float64, len(vocab))
 	for i, v := range vocab {
 		switch v[0] {
 		case 'u', 'b':
-			p[i] = [2]float64{trainWordPenalty, trainWordPenaltyTheme}
+			p[i] = trainWordPenalty
 		case 'r', 'c', 'x':
-			p[i] = [2]float64{trainRulePenalty, trainRulePenalty}
+			p[i] = trainRulePenalty
 		default:
-			p[i] = [2]float64{1, 1}
+			p[i] = 1
 		}
 	}
 	return p
@@ -219,7 +199,7 @@ func featurePenalties(vocab []string) [][2]float64 {
 
 // trainLR fits one L2-regularised logistic regression per label by full-batch
 // gradient descent with AdaGrad steps: deterministic, no randomness.
-func trainLR(items []trainItem, penalty [][2]float64, nLab int) (w [][]float64, bias []float64) {
+func trainLR(items []trainItem, penalty []float64, nLab int) (w [][]float64, bias []float64) {
 	nFeat := len(penalty)
 	w = make([][]float64, nFeat)
 	gw := make([][]float64, nFeat)
@@ -271,7 +251,7 @@ func trainLR(items []trainItem, penalty [][2]float64, nLab int) (w [][]float64, 
 		}
 		for f := range w {
 			for k := range w[f] {
-				g := gw[f][k] + trainL2*penalty[f][min(k/nBehaviours, 1)]*w[f][k]
+				g := gw[f][k] + trainL2*penalty[f]*w[f][k]
 				accW[f][k] += g * g
 				w[f][k] -= trainRate * g / (math.Sqrt(accW[f][k]) + 1e-8)
 			}
@@ -290,7 +270,7 @@ func predict(it trainItem, w [][]float64, bias []float64, k int) float64 {
 
 // crossValidate returns out-of-fold probabilities for the development items, each
 // predicted by a model trained without its fold (patterns.tsv always trains).
-func crossValidate(items []trainItem, penalty [][2]float64, nLab int) map[int][]float64 {
+func crossValidate(items []trainItem, penalty []float64, nLab int) map[int][]float64 {
 	oof := map[int][]float64{}
 	for fold := range trainFolds {
 		var train []trainItem
