@@ -285,10 +285,16 @@ func (a *Analyzer) detect(toks []token, text string, nSent int, sentScores []flo
 	for i, h := range fb.h {
 		rows[i] = m.row(h)
 	}
-	seen := make([]uint32, m.nRows()) // stamps: a feature counts once per window
-	stamp := uint32(0)
+	// Stamps: a feature counts once per window. One byte per feature keeps the
+	// table small to clear; after 255 windows it is cleared and the stamps restart.
+	seen := make([]uint8, m.nRows())
+	stamp := uint8(0)
 	score := func(from, to int, out []float32) {
 		stamp++
+		if stamp == 0 {
+			clear(seen)
+			stamp = 1
+		}
 		copy(out, m.bias)
 		for _, r := range rows[from:to] {
 			if r >= 0 && seen[r] != stamp {
