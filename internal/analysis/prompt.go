@@ -40,6 +40,15 @@ Answer with one JSON object and nothing else:
 - patterns.relationship_dynamics: Gottman-style patterns visible in the entry (the four horsemen, their antidotes, repair attempts, bids and turning toward or away, language markers); only these values: `)
 	b.WriteString(strings.Join(dynamics, ", "))
 	b.WriteString(`.
+- patterns.behaviours: one item for each place the entry shows one of these behaviours: `)
+	b.WriteString(strings.Join(behaviourLabels, ", "))
+	fmt.Fprintf(&b, `. label is the behaviour (also list it in relationship_dynamics); actor is who did it: `+
+		`writer (the person writing), other (the person written about) or both; evidence is the words of the entry `+
+		`that show it, copied exactly, under %d characters. Count a behaviour only when it actually happened between `+
+		`the writer and the other person: not when it is negated or averted, wished, feared or hypothetical, `+
+		`described as over, or about other people's relationships or a screen; do count it when it is described `+
+		`without its name ("he kept scrolling while I talked" is a bid by the writer and turning away by the other).`, MaxEvidenceRunes)
+	b.WriteString(`
 Use empty lists when nothing fits. Never invent values outside these lists.`)
 	return b.String()
 }
@@ -108,12 +117,27 @@ func ResponseJSONSchema() map[string]any {
 			"patterns": map[string]any{
 				"type":                 "object",
 				"additionalProperties": false,
-				"required":             []string{"recurring_themes", "emotional_triggers", "communication_style", "relationship_dynamics"},
+				"required":             []string{"recurring_themes", "emotional_triggers", "communication_style", "relationship_dynamics", "behaviours"},
 				"properties": map[string]any{
 					"recurring_themes":      list("what the entry is about", themes, len(themes)),
 					"emotional_triggers":    list("what set off a difficult feeling", triggers, len(triggers)),
 					"communication_style":   map[string]any{"type": "string", "enum": slices.Clone(styles)},
 					"relationship_dynamics": list("relationship patterns visible in the entry", dynamics, len(dynamics)),
+					"behaviours": map[string]any{
+						"type":        "array",
+						"description": "each behaviour that happened, who did it and the entry's words that show it",
+						"maxItems":    MaxBehaviours,
+						"items": map[string]any{
+							"type":                 "object",
+							"additionalProperties": false,
+							"required":             []string{"label", "actor", "evidence"},
+							"properties": map[string]any{
+								"label":    map[string]any{"type": "string", "enum": slices.Clone(behaviourLabels)},
+								"actor":    map[string]any{"type": "string", "enum": slices.Clone(actors)},
+								"evidence": map[string]any{"type": "string", "description": "the entry's own words"},
+							},
+						},
+					},
 				},
 			},
 		},

@@ -187,6 +187,17 @@ func TestResponseSchemaNamesEveryVocabularyValue(t *testing.T) {
 			}
 		}
 	}
+	item := p["behaviours"].(map[string]any)["items"].(map[string]any)["properties"].(map[string]any)
+	for field, vocab := range map[string][]string{"label": behaviourLabels, "actor": actors} {
+		if got := item[field].(map[string]any)["enum"].([]string); !slices.Equal(got, vocab) {
+			t.Errorf("behaviours %s enum = %v", field, got)
+		}
+	}
+	for _, v := range append(slices.Clone(behaviourLabels), actors...) {
+		if !strings.Contains(SystemPrompt, v) {
+			t.Errorf("system prompt does not offer %q", v)
+		}
+	}
 	enum("recurring_themes")[0] = "changed"
 	if themes[0] == "changed" {
 		t.Error("schema shares the vocabulary slice")
