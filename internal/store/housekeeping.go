@@ -30,7 +30,9 @@ func (t *Tx) Prune(ctx context.Context, now, eventsBefore time.Time) (PruneResul
 		{&r.TrendCache, `DELETE FROM trend_cache WHERE expires_at < ?`, DBTime(eventsBefore)},
 		// A prefix of the log by sequence, so a stream's Last-Event-ID below
 		// the oldest kept event reliably means it may have missed some.
-		{&r.Events, `DELETE FROM events WHERE seq <= (SELECT MAX(seq) FROM events WHERE created_at < ?)`, DBTime(eventsBefore)},
+		// The log is in time order, so walking it back from its end finds
+		// that newest old event after reading only the replay window.
+		{&r.Events, `DELETE FROM events WHERE seq <= (SELECT seq FROM events WHERE created_at < ? ORDER BY seq DESC LIMIT 1)`, DBTime(eventsBefore)},
 		{&r.WebhookDeliveries, `DELETE FROM webhook_deliveries WHERE received_at < ?`, DBTime(eventsBefore)},
 	}
 	for _, s := range steps {
