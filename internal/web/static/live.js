@@ -125,6 +125,13 @@ function start(firstID) {
     timer = 0;
     show('offline');
   });
+  // Back to a tab that waits out a long backoff: try at once.
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState !== 'visible' || source || signedOut || !timer) return;
+    clearTimeout(timer);
+    attempt = 0;
+    probeAndConnect();
+  });
   // A page restored from the back/forward cache has a closed stream.
   addEventListener('pageshow', (ev) => { if (ev.persisted && !source) connect(); });
   addEventListener('pagehide', () => { if (source) source.close(); source = null; });
@@ -268,7 +275,8 @@ function start(firstID) {
       return;
     }
     change.undo();
-    say((form.dataset.optimisticLabel || 'That change') + ' did not work: ' + refusal + ' It is shown as it was.');
+    const label = form.dataset.optimisticLabel || (submitter?.textContent.trim() ? '“' + submitter.textContent.trim() + '”' : 'That change');
+    say(label + ' did not work: ' + refusal + ' It is shown as it was.');
   }
 
   async function reason(res) {
