@@ -87,8 +87,14 @@ function init(form) {
           adopt(data.id);
           base = data.savedAt || base;
           savedAt = Date.now();
-          if (dirty) keep(); else forget();
-          show('Saved · just now');
+          if (dirty) { // typed on while it was saving: that part is not saved yet
+            keep();
+            show('Unsaved changes · kept on this device');
+            schedule(2000);
+          } else {
+            forget();
+            show('Saved · just now');
+          }
           return;
         }
         dirty = true;
