@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -42,7 +43,7 @@ func waitJS(t *testing.T, ctx context.Context, what, js string) {
 }
 
 const recordEvents = `(() => { window.__events = []; window.__sameDocument = true;
-	document.addEventListener("resonant:event", (e) => window.__events.push(e.detail)); })()`
+	document.addEventListener("resonant:event", (e) => window.__events.push({...e.detail, at: Date.now()})); })()`
 
 // TestLiveUpdatesAcrossTabs: what one tab does shows in another without a
 // reload — a published entry appears in the list and its badge moves to
@@ -73,7 +74,9 @@ func TestLiveUpdatesAcrossTabs(t *testing.T) {
 	waitJS(t, reader, "the entry and its final badge in the other tab", `window.__final > 0 &&
 		document.querySelector(".entry-list").textContent.includes("repainted the hallway")`)
 	final := bt.Eval[float64](t, reader, `window.__final`)
-	t.Logf("publish (click) → badge Complete/Fallback in another tab: %.0f ms", final-published)
+	t.Logf("publish (click) → badge Complete/Fallback in another tab: %.0f ms (events there: %s)", final-published,
+		bt.Eval[string](t, reader, `window.__events.map(e => e.type + (e.data.status ? " " + e.data.status : "") + " +" + (e.at - `+
+			strconv.FormatFloat(published, 'f', 0, 64)+`) + " ms").join(", ")`))
 	if !bt.Eval[bool](t, reader, `window.__sameDocument === true`) {
 		t.Fatal("the second tab reloaded")
 	}

@@ -169,8 +169,10 @@ function start(firstID) {
     for (const el of document.querySelectorAll('[data-live-src]')) refresh(el.dataset.liveSrc);
   }
 
-  // refresh fetches a region again, debounced, one fetch in flight per
-  // region; events arriving meanwhile fetch it once more afterwards.
+  // refresh fetches a region again DEBOUNCE_MS after the first of a burst
+  // of its events (later ones join it, without pushing it back), one fetch
+  // in flight per region; events arriving meanwhile fetch it once more
+  // afterwards.
   function refresh(src) {
     let r = regions.get(src);
     if (!r) regions.set(src, r = { timer: 0, busy: false, again: false });
@@ -178,8 +180,7 @@ function start(firstID) {
       r.again = true;
       return;
     }
-    clearTimeout(r.timer);
-    r.timer = setTimeout(() => load(src, r), DEBOUNCE_MS);
+    if (!r.timer) r.timer = setTimeout(() => load(src, r), DEBOUNCE_MS);
   }
 
   async function load(src, r) {
