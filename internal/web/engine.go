@@ -86,16 +86,16 @@ func (e *engine) render(view string, p *page) (*bytes.Buffer, error) {
 	return &b, nil
 }
 
-// renderFragment executes the template name that view defines (a live
-// region, see live.go) without the layout.
-func (e *engine) renderFragment(view, name string, p *page) (*bytes.Buffer, error) {
+// renderTemplate executes one named template of view (a page fragment)
+// into a buffer.
+func (e *engine) renderTemplate(view, name string, data any) (*bytes.Buffer, error) {
 	t, ok := e.views[view]
 	if !ok {
 		return nil, fmt.Errorf("no view %q", view)
 	}
 	var b bytes.Buffer
-	if err := t.ExecuteTemplate(&b, name, p); err != nil {
-		return nil, fmt.Errorf("render %s of %s: %w", name, view, err)
+	if err := t.ExecuteTemplate(&b, name, data); err != nil {
+		return nil, fmt.Errorf("render %s/%s: %w", view, name, err)
 	}
 	return &b, nil
 }

@@ -20,6 +20,13 @@ import (
 // application/json) and answered 204, or with an error the page shows
 // while it undoes the change.
 
+// quickActionFlashes are the messages of the quick actions' redirects
+// when a browser runs no script (see flashes).
+var quickActionFlashes = map[string]string{
+	"private-on":  "The entry is private now: it is only ever analysed on this server.",
+	"private-off": "The entry is no longer private.",
+}
+
 // FragmentHeader marks a request for one live region of a page.
 const FragmentHeader = "X-Resonant-Fragment"
 
@@ -35,7 +42,7 @@ func (w *Web) renderLive(rw http.ResponseWriter, r *http.Request, status int, vi
 		w.render(rw, r, status, view, p)
 		return
 	}
-	b, err := w.views.renderFragment(view, fragment, p)
+	b, err := w.views.renderTemplate(view, fragment, p)
 	if err != nil {
 		w.log.ErrorContext(r.Context(), "render fragment", slog.String("view", view), slog.String("fragment", fragment), slog.Any("err", err))
 		http.Error(rw, "This part of the page could not be updated because of a fault on our side.", http.StatusInternalServerError)

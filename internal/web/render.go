@@ -173,26 +173,25 @@ func roundWait(d time.Duration) string {
 // only a key; the text comes from this table, so nothing a visitor sends
 // is ever shown back as a message.
 var flashes = map[string]string{
-	"signed-up":       "Account created. We sent you an email with a link to confirm your address.",
-	"verified":        "Your email is confirmed. Sign in to start.",
-	"reset":           "Your password is changed and every other session is signed out. Sign in with the new password.",
-	"signed-out":      "You are signed out.",
-	"signed-out-all":  "Every session, this one included, is signed out, and every API token is revoked.",
-	"deleted-account": "Your account and everything in it are deleted.",
-	"published":       "Entry published. Its analysis is queued.",
-	"draft-saved":     "Draft saved.",
-	"entry-deleted":   "Entry deleted.",
-	"retry-queued":    "The analysis is queued again.",
-	"private-on":      "The entry is private now: it is only ever analysed on this server.",
-	"private-off":     "The entry is no longer private.",
-	"rel-created":     "Relationship added.",
-	"rel-updated":     "Relationship saved.",
-	"rel-deleted":     "Relationship deleted.",
-	"profile-saved":   "Profile saved.",
-	"prefs-saved":     "Preferences saved.",
-	"privacy-saved":   "Privacy settings saved.",
-	"token-revoked":   "Token revoked. Anything using it can no longer sign in.",
-	"welcome":         "You are all set. Write your first entry: a few sentences are enough.",
+	"signed-up":         "Account created. We sent you an email with a link to confirm your address.",
+	"verified":          "Your email is confirmed. Sign in to start.",
+	"reset":             "Your password is changed and every other session is signed out. Sign in with the new password.",
+	"signed-out":        "You are signed out.",
+	"signed-out-all":    "Every session, this one included, is signed out, and every API token is revoked.",
+	"deleted-account":   "Your account and everything in it are deleted.",
+	"published":         "Entry published. Its analysis is queued.",
+	"draft-saved":       "Draft saved.",
+	"entry-deleted":     "Entry deleted.",
+	"retry-queued":      "The analysis is queued again.",
+	"rel-created":       "Relationship added.",
+	"rel-updated":       "Relationship saved.",
+	"rel-deleted":       "Relationship deleted.",
+	"profile-saved":     "Profile saved.",
+	"prefs-saved":       "Preferences saved.",
+	"privacy-saved":     "Privacy settings saved.",
+	"token-revoked":     "Token revoked. Anything using it can no longer sign in.",
+	"insight-dismissed": "Insight dismissed. It will not come back unless the pattern shows again after it expires.",
+	"welcome":           "You are all set. Write your first entry: a few sentences are enough.",
 }
 
 const flashCookie = "resonant_flash"
@@ -213,7 +212,10 @@ func (w *Web) popFlash(rw http.ResponseWriter, r *http.Request) string {
 	}
 	http.SetCookie(rw, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
 		Secure: w.secure, SameSite: http.SameSiteLaxMode})
-	return flashes[c.Value]
+	if msg, ok := flashes[c.Value]; ok {
+		return msg
+	}
+	return quickActionFlashes[c.Value]
 }
 
 // safeNext is a local path to return to after signing in, or "" when
