@@ -173,3 +173,90 @@ func waitFor(t *testing.T, limit time.Duration, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestKillMidLocalDrainLosesNothing kills the server with SIGKILL while the
+// in-process analysis queue (SQLite, no external analyzer) is draining a
+// backlog, restarts it, and checks that every entry ends fallback with one
+// analysis and exactly one processing and one fallback event: rows the dead
+// process had claimed are resumed, never worked twice. The backlog was
+// queued with River jobs, as by a server with an LLM analyzer, so the first
+// start also hands them over to the in-process queue. (SQLite only: on
+// PostgreSQL analyses always run on River, which TestKillMidAnalysisLosesNothing
+// covers.)
+func TestKillMidLocalDrainLosesNothing(t *testing.T) {
+	t.Parallel()
+	bin := buildBinary(t)
+	const entries = 1500
+	opts := storetest.Options(t, store.SQLite)
+	importEntries(t, opts, entries)
+
+	first, sc := startServeWith(t, bin, opts.DataDir, freeAddr(t))
+	waitForLog(t, sc, "listening")
+	count := counter(t, store.SQLite, opts)
+	waitFor(t, 60*time.Second, func() bool { return count(`SELECT COUNT(*) FROM analyses`) > 0 })
+	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = first.Wait()
+	atKill := count(`SELECT COUNT(*) FROM analyses`)
+
+	second, sc2 := startServeWith(t, bin, opts.DataDir, freeAddr(t))
+	waitForLog(t, sc2, "listening")
+	waitFor(t, 120*time.Second, func() bool {
+		return count(`SELECT COUNT(*) FROM analysis_status WHERE status <> 'fallback'`) == 0
+	})
+	if n := count(`SELECT COUNT(*) FROM analyses`); n != entries {
+		t.Fatalf("%d analyses for %d entries", n, entries)
+	}
+	perEntry := func(status string) int {
+		return count(`SELECT COUNT(*) FROM (SELECT entity_id FROM events WHERE type = 'analysis.status'
+			AND json_extract(data, '$.status') = '` + status + `' GROUP BY entity_id HAVING COUNT(*) = 1)`)
+	}
+	if p, f := perEntry("processing"), perEntry("fallback"); p != entries || f != entries {
+		t.Fatalf("%d entries with one processing event, %d with one fallback event; want %d of each", p, f, entries)
+	}
+	if n := count(`SELECT COUNT(*) FROM events WHERE type = 'analysis.status'`); n != 2*entries {
+		t.Fatalf("%d analysis.status events, want %d", n, 2*entries)
+	}
+	if n := count(`SELECT COUNT(*) FROM river_job WHERE kind = 'analyze_entry'`); n != 0 {
+		t.Fatalf("%d analyze_entry jobs left; the in-process queue took them over", n)
+	}
+	t.Logf("%d of %d entries were analysed when the server was killed", atKill, entries)
+	_ = second.Process.Signal(syscall.SIGTERM)
+	waitForLog(t, sc2, "stopped")
+	_ = second.Wait()
+}
+
+// importEntries imports n published entries for one user directly in the
+// data directory, before any server runs, queued with River jobs.
+func importEntries(t *testing.T, opts store.Options, n int) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := store.Open(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx, queue.MigrateStep(s)); err != nil {
+		t.Fatal(err)
+	}
+	client, err := queue.New(s, queue.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := journal.New(journal.Config{Store: s, Enqueuer: queue.NewAnalysisJobs(client)})
+	storetest.AddUser(t, s, "u1", `{}`)
+	name, kind := "Sam", "partner"
+	rel, err := j.CreateRelationship(ctx, "u1", journal.RelationshipInput{Name: &name, Kind: &kind})
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := make([]journal.ImportItem, n)
+	for i := range items {
+		content := fmt.Sprintf("Entry %d: we talked it through and I felt heard, though work stress crept in.", i)
+		items[i] = journal.ImportItem{Input: journal.EntryInput{RelationshipID: &rel.ID, Content: &content}}
+	}
+	if _, err := j.ImportEntries(ctx, "u1", items); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -97,10 +97,41 @@ func settingsOf(u store.User) userSettings {
 // the relationship's score recomputation, so both commit with the analysis
 // (never missed) and the cause, the analysis round, queues one job only.
 func (s *Service) AnalysisLanded(ctx context.Context, tx *store.Tx, userID, relationshipID, entryID string, completedAt time.Time) error {
-	if err := tx.InvalidateTrendCache(ctx, userID); err != nil {
-		return err
+	return s.AnalysesLanded(ctx, tx, []store.Analysis{{UserID: userID, RelationshipID: relationshipID, EntryID: entryID, CompletedAt: completedAt}})
+}
+
+// AnalysesLanded is AnalysisLanded for analyses stored in one transaction
+// (the in-process analysis queue finishes a batch at a time): each user's
+// trends are made stale once, and each relationship gets one recompute,
+// which reads every analysis the transaction stored. Its cause is the last
+// of them, so the same batch never queues twice.
+func (s *Service) AnalysesLanded(ctx context.Context, tx *store.Tx, analyses []store.Analysis) error {
+	type rel struct{ user, id string }
+	last := make(map[rel]store.Analysis, 1)
+	var order []rel
+	var users []string
+	for _, a := range analyses {
+		k := rel{a.UserID, a.RelationshipID}
+		if _, ok := last[k]; !ok {
+			order = append(order, k)
+			if !slices.Contains(users, a.UserID) {
+				users = append(users, a.UserID)
+			}
+		}
+		last[k] = a
 	}
-	return s.jobs.EnqueueRecompute(ctx, tx, userID, relationshipID, "analysis:"+entryID+":"+store.DBTime(completedAt))
+	for _, u := range users {
+		if err := tx.InvalidateTrendCache(ctx, u); err != nil {
+			return err
+		}
+	}
+	for _, k := range order {
+		a := last[k]
+		if err := s.jobs.EnqueueRecompute(ctx, tx, k.user, k.id, "analysis:"+a.EntryID+":"+store.DBTime(a.CompletedAt)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // EntryChanged is called inside the transaction that deletes an entry,

@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/riverqueue/river"
@@ -76,4 +77,60 @@ func (a *AnalysisJobs) CancelOrphanedAnalyses(ctx context.Context, tx *store.Tx,
 			return nil
 		}
 	}
+}
+
+// HandOverAnalyses makes the analysis queue consistent with how this
+// process works it, before the River client starts. On SQLite an analysis
+// is worked either by River (an analyze_entry job per queued status row)
+// or in-process straight from the queued status rows (pipeline.Local), and
+// a database may have been served both ways. In-process (local true): the
+// waiting analyze_entry jobs are deleted, since their rows are now the
+// queue and a job would analyse its entry a second time. With River: every
+// queued or processing row without a waiting or running job gets one. It
+// returns how many jobs it deleted or inserted. PostgreSQL always uses
+// River and has nothing to hand over.
+func HandOverAnalyses(ctx context.Context, s *store.Store, c *Client, local bool) (int64, error) {
+	if s.Engine() != store.SQLite {
+		return 0, nil
+	}
+	var n int64
+	err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		if local {
+			res, err := tx.SQL().ExecContext(ctx, `DELETE FROM river_job WHERE kind = 'analyze_entry'
+				AND state IN ('available', 'scheduled', 'retryable', 'pending', 'running')`)
+			if err != nil {
+				return fmt.Errorf("hand analysis jobs over: %w", err)
+			}
+			n, err = res.RowsAffected()
+			return err
+		}
+		rows, err := tx.SQL().QueryContext(ctx, `SELECT a.entry_id, a.user_id FROM analysis_status a
+			WHERE a.status IN ('queued', 'processing') AND a.entry_id NOT IN (
+				SELECT args ->> 'entryId' FROM river_job WHERE kind = 'analyze_entry'
+				AND state IN ('available', 'scheduled', 'retryable', 'pending', 'running'))`)
+		if err != nil {
+			return fmt.Errorf("hand analyses over to the job queue: %w", err)
+		}
+		byUser := map[string][]string{}
+		for rows.Next() {
+			var entry, user string
+			if err := rows.Scan(&entry, &user); err != nil {
+				_ = rows.Close()
+				return fmt.Errorf("hand analyses over to the job queue: %w", err)
+			}
+			byUser[user] = append(byUser[user], entry)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return fmt.Errorf("hand analyses over to the job queue: %w", err)
+		}
+		jobs := NewAnalysisJobs(c)
+		for user, entries := range byUser {
+			if err := jobs.EnqueueAnalysis(ctx, tx, user, entries...); err != nil {
+				return err
+			}
+			n += int64(len(entries))
+		}
+		return nil
+	})
+	return n, err
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/resonant-journal/resonant/internal/accounts"
+	"github.com/resonant-journal/resonant/internal/analysis"
 	"github.com/resonant-journal/resonant/internal/analysis/pipeline"
 	"github.com/resonant-journal/resonant/internal/api"
 	"github.com/resonant-journal/resonant/internal/config"
@@ -74,11 +75,11 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	if err != nil {
 		return err
 	}
-	jobs, err := newJobs(ctx, cfg, st, svc, now, log)
+	jobs, local, err := newJobs(ctx, cfg, st, svc, now, log)
 	if err != nil {
 		return err
 	}
-	app, err := newApp(cfg, st, jobs, svc, met, now, log)
+	app, err := newApp(cfg, st, jobs, local, svc, met, now, log)
 	if err != nil {
 		return err
 	}
@@ -94,6 +95,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		lns.close()
 		return fmt.Errorf("start job queue: %w", err)
 	}
+	stopLocal := startLocal(ctx, local)
 	srv := serve(ctx, lns, app.handler, met, log)
 	// Open streams would hold Shutdown up until its timeout: end them as it
 	// starts (clients reconnect, here or elsewhere, and replay what they
@@ -103,7 +105,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		opts.Ready(lns.main.Addr().String())
 	}
 	srv.wait(ctx, log)
-	return shutdown(ctx, cfg, srv, app, jobs, log)
+	return shutdown(ctx, cfg, srv, app, jobs, stopLocal, log)
 }
 
 // openStore opens the database and brings its schema (ours, then River's)
@@ -153,23 +155,27 @@ type lateInsightJobs struct{ *queue.InsightJobs }
 
 // newJobs registers the workers (housekeeping, insights, analysis), resumes
 // jobs a crash interrupted and builds the River client; it does not start
-// it.
-func newJobs(ctx context.Context, cfg *config.Config, st *store.Store, svc *services, now func() time.Time, log *slog.Logger) (*queue.Client, error) {
+// it. On SQLite without an external analyzer it also returns the
+// in-process analysis queue (nil otherwise), after handing it the analyses
+// River jobs were waiting to run.
+func newJobs(ctx context.Context, cfg *config.Config, st *store.Store, svc *services, now func() time.Time, log *slog.Logger) (*queue.Client, *pipeline.Local, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &queue.HousekeepingWorker{Store: st, Now: now, Logger: log})
 	insight.AddWorkers(workers, svc.insights, nil)
 	external, err := externalAnalyzer(ctx, cfg, log)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	river.AddWorker(workers, pipeline.NewWorker(pipeline.Config{
+	pcfg := pipeline.Config{
 		Store: st, External: external, AttemptTimeout: cfg.AnalysisTimeout, Now: now, Logger: log,
 		OnFinish: func(ctx context.Context, tx *store.Tx, a store.Analysis) error {
 			return svc.insights.AnalysisLanded(ctx, tx, a.UserID, a.RelationshipID, a.EntryID, a.CompletedAt)
 		},
-	}))
+		OnFinishBatch: svc.insights.AnalysesLanded,
+	}
+	river.AddWorker(workers, pipeline.NewWorker(pcfg))
 	if n, err := queue.RecoverOrphans(ctx, st); err != nil {
-		return nil, err
+		return nil, nil, err
 	} else if n > 0 {
 		log.Info("resuming jobs interrupted by a crash", slog.Int64("count", n))
 	}
@@ -187,10 +193,46 @@ func newJobs(ctx context.Context, cfg *config.Config, st *store.Store, svc *serv
 		PeriodicJobs:         append([]*river.PeriodicJob{queue.HousekeepingPeriodic()}, insight.PeriodicJobs()...),
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	svc.insightJobs.InsightJobs = queue.NewInsightJobs(jobs)
-	return jobs, nil
+	var local *pipeline.Local
+	if useLocalQueue(st, external) {
+		local = pipeline.NewLocal(pcfg)
+	}
+	if n, err := queue.HandOverAnalyses(ctx, st, jobs, local != nil); err != nil {
+		return nil, nil, err
+	} else if n > 0 {
+		log.Info("handed queued analyses over", slog.Bool("in_process", local != nil), slog.Int64("count", n))
+	}
+	return jobs, local, nil
+}
+
+// useLocalQueue: on SQLite, when every analysis is the offline one, the
+// analysis_status rows are the queue, worked in-process (pipeline.Local);
+// River's per-job rows and transactions cost more than the analysis
+// itself (docs/architecture.md, "The job queue"). An LLM analyzer needs
+// River's retries, snoozes and timeouts; PostgreSQL has several instances.
+func useLocalQueue(st *store.Store, external analysis.Analyzer) bool {
+	return st.Engine() == store.SQLite && external == nil
+}
+
+// startLocal runs the in-process analysis queue, if any; stop waits for
+// the batch in hand to be stored.
+func startLocal(ctx context.Context, local *pipeline.Local) (stop func()) {
+	if local == nil {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		local.Run(ctx)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
 
 // app is the services and the route table in front of them.
@@ -202,8 +244,12 @@ type app struct {
 
 // newApp builds the services the front doors serve (journal, accounts,
 // Clerk mode), the shared HTTP shell and the route table.
-func newApp(cfg *config.Config, st *store.Store, jobs *queue.Client, svc *services, met *metrics.Metrics, now func() time.Time, log *slog.Logger) (*app, error) {
-	journalService := journal.New(journal.Config{Store: st, Enqueuer: queue.NewAnalysisJobs(jobs), Evidence: svc.insights, Now: now, Logger: log})
+func newApp(cfg *config.Config, st *store.Store, jobs *queue.Client, local *pipeline.Local, svc *services, met *metrics.Metrics, now func() time.Time, log *slog.Logger) (*app, error) {
+	var enqueuer journal.Enqueuer = queue.NewAnalysisJobs(jobs)
+	if local != nil {
+		enqueuer = pipeline.LocalJobs{Local: local}
+	}
+	journalService := journal.New(journal.Config{Store: st, Enqueuer: enqueuer, Evidence: svc.insights, Now: now, Logger: log})
 	acc, sessionCfg, err := newAccounts(cfg, st, svc.mailer, now, log)
 	if err != nil {
 		return nil, err
@@ -321,7 +367,7 @@ func (s *servers) wait(ctx context.Context, log *slog.Logger) {
 // shutdown stops gracefully within cfg.ShutdownTimeout: no new requests,
 // in-flight ones finished, mail sent, running jobs finished (or cancelled
 // to resume on restart).
-func shutdown(ctx context.Context, cfg *config.Config, srv *servers, a *app, jobs *queue.Client, log *slog.Logger) error {
+func shutdown(ctx context.Context, cfg *config.Config, srv *servers, a *app, jobs *queue.Client, stopLocal func(), log *slog.Logger) error {
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 	defer cancel()
 	var errs []error
@@ -333,6 +379,7 @@ func shutdown(ctx context.Context, cfg *config.Config, srv *servers, a *app, job
 		_ = srv.main.Close()
 	}
 	a.accounts.Wait() // mail still being sent after its response
+	stopLocal()
 	if err := jobs.Stop(shutdownCtx); err != nil {
 		log.Warn("jobs did not finish in time; cancelling them (they resume on restart)", slog.Any("err", err))
 		stopCtx, cancelStop := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)

@@ -55,6 +55,11 @@ type Config struct {
 	// here, so it commits with the analysis: never missed, never twice). Its
 	// error rolls the transaction back and fails the job, which River retries.
 	OnFinish func(ctx context.Context, tx *store.Tx, a store.Analysis) error
+	// OnFinishBatch, when set, is what the in-process queue (Local) calls
+	// instead of OnFinish: once per finishing transaction, with every
+	// analysis it stored, so work per batch (one score recompute per
+	// relationship) is done once.
+	OnFinishBatch func(ctx context.Context, tx *store.Tx, analyses []store.Analysis) error
 }
 
 // DefaultBreaker are the breaker thresholds used unless configured.
@@ -348,8 +353,15 @@ func (r *round) finish(ctx context.Context, status, reason, bstate, errMsg strin
 		return fmt.Errorf("encode patterns: %w", err)
 	}
 	now := r.w.cfg.Now()
+	a := storedAnalysis(r.work.Entry, status, res, patterns, model, elapsed, now)
+	_, err = r.commit(ctx, r.statusChange(status, r.work.Status.RetryCount, bstate, errMsg, reason, now), &a)
+	return err
+}
+
+// storedAnalysis is the analysis row of a finished round.
+func storedAnalysis(e store.Entry, status string, res analysis.Result, patterns json.RawMessage, model string, elapsed time.Duration, now time.Time) store.Analysis {
 	a := store.Analysis{
-		EntryID: r.work.Entry.ID, UserID: r.work.Entry.UserID, RelationshipID: r.work.Entry.RelationshipID,
+		EntryID: e.ID, UserID: e.UserID, RelationshipID: e.RelationshipID,
 		SentimentScore: res.SentimentScore, EmotionalKeywords: res.EmotionalKeywords, ConfidenceLevel: res.ConfidenceLevel,
 		Reasoning: res.Reasoning, Patterns: patterns, Model: model, APIResponseTime: int(elapsed.Milliseconds()), CompletedAt: now,
 		ProcessingSource: "external_api", AnalysisMethod: "ai_powered",
@@ -357,8 +369,7 @@ func (r *round) finish(ctx context.Context, status, reason, bstate, errMsg strin
 	if status != store.AnalysisCompleted {
 		a.ProcessingSource, a.AnalysisMethod = "fallback_analysis", "rule_based_fallback"
 	}
-	_, err = r.commit(ctx, r.statusChange(status, r.work.Status.RetryCount, bstate, errMsg, reason, now), &a)
-	return err
+	return a
 }
 
 // commit applies c (and saves a, when given) with its event in one
@@ -383,11 +394,7 @@ func (r *round) commit(ctx context.Context, c store.StatusChange, a *store.Analy
 				}
 			}
 		}
-		_, err = tx.AppendEvent(ctx, store.Event{
-			UserID: r.work.Entry.UserID, Type: store.EventAnalysisStatus, EntityID: c.EntryID,
-			RelationshipID: r.work.Entry.RelationshipID, At: c.At,
-			Data: store.AnalysisStatusData{Status: c.Status, RetryCount: c.RetryCount, FallbackReason: c.FallbackReason},
-		})
+		_, err = tx.AppendEvent(ctx, statusEvent(r.work.Entry, c))
 		return err
 	})
 	if errors.Is(err, errStale) {
@@ -398,6 +405,14 @@ func (r *round) commit(ctx context.Context, c store.StatusChange, a *store.Analy
 	}
 	r.status = c.Status
 	return true, nil
+}
+
+// statusEvent announces the status change c of entry e.
+func statusEvent(e store.Entry, c store.StatusChange) store.Event {
+	return store.Event{
+		UserID: e.UserID, Type: store.EventAnalysisStatus, EntityID: c.EntryID, RelationshipID: e.RelationshipID, At: c.At,
+		Data: store.AnalysisStatusData{Status: c.Status, RetryCount: c.RetryCount, FallbackReason: c.FallbackReason},
+	}
 }
 
 func orClosed(state string) string {

@@ -98,6 +98,9 @@ type Options struct {
 	// TrustedProxies are believed to set X-Forwarded-For; a test that
 	// trusts 127.0.0.1 sends requests "from" any address it names there.
 	TrustedProxies []netip.Prefix
+	// Enqueuer, when set, queues the journal's analyses instead of River's
+	// analyze_entry jobs (pipeline.LocalJobs: the in-process queue).
+	Enqueuer journal.Enqueuer
 }
 
 // UserHeader names the user a request is made as, in tests only: the
@@ -181,7 +184,11 @@ func Start(t testing.TB, s *store.Store, opts Options) *Server {
 		t.Fatal(err)
 	}
 	insightJobs.InsightJobs = queue.NewInsightJobs(e.Jobs)
-	e.Journal = journal.New(journal.Config{Store: s, Enqueuer: queue.NewAnalysisJobs(e.Jobs), Evidence: e.Insight, Now: clock.Now})
+	var enqueuer journal.Enqueuer = queue.NewAnalysisJobs(e.Jobs)
+	if opts.Enqueuer != nil {
+		enqueuer = opts.Enqueuer
+	}
+	e.Journal = journal.New(journal.Config{Store: s, Enqueuer: enqueuer, Evidence: e.Insight, Now: clock.Now})
 	sc := opts.Session
 	sc.Now = clock.Now
 	door := frontdoor.New(frontdoor.Config{Store: s, Accounts: acc, Clerk: e.Clerk, Session: sc, TrustedProxies: opts.TrustedProxies})
