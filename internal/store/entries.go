@@ -85,6 +85,25 @@ func (t *Tx) InsertEntry(ctx context.Context, e Entry) error {
 		}
 		return fmt.Errorf("insert entry: %w", err)
 	}
+	t.unindexed = true
+	return nil
+}
+
+// flushEntryIndex adds the entries inserted in this transaction to the
+// SQLite full-text index, in one statement. The insert trigger only notes
+// a new entry in journal_entries_fts_pending (migration 0005): FTS5 writes
+// what it was given as a new index segment at every SAVEPOINT, which the
+// group commit opens per caller, so indexing there made one segment per
+// entry. The committer calls this after the batch's savepoints, before
+// COMMIT; entries of callers rolled back are no longer noted.
+func (t *Tx) flushEntryIndex(ctx context.Context) error {
+	if _, err := t.exec(ctx, `INSERT INTO journal_entries_fts (rowid, content, tags)
+		SELECT e.seq, e.content, e.tags FROM journal_entries_fts_pending p JOIN journal_entries e ON e.seq = p.seq`); err != nil {
+		return fmt.Errorf("index new entries: %w", err)
+	}
+	if _, err := t.exec(ctx, `DELETE FROM journal_entries_fts_pending`); err != nil {
+		return fmt.Errorf("index new entries: %w", err)
+	}
 	return nil
 }
 
@@ -117,6 +136,7 @@ func (t *Tx) InsertEntries(ctx context.Context, entries []Entry) error {
 			}
 			return fmt.Errorf("insert entries: %w", err)
 		}
+		t.unindexed = true
 	}
 	return nil
 }

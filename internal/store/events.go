@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -74,22 +77,22 @@ func (s *Store) deliver(events []Event) {
 	}
 }
 
-const insertEventSQL = `INSERT INTO events (user_id, type, entity_id, relationship_id, data, created_at)
-VALUES (?, ?, ?, ?, ?, ?) RETURNING seq`
-
 // insertEventNotifySQL also announces the event on EventsChannel; the
 // notification is sent only if (and when) the transaction commits.
 const insertEventNotifySQL = `WITH e AS (INSERT INTO events (user_id, type, entity_id, relationship_id, data, created_at)
 VALUES (?, ?, ?, ?, ?, ?) RETURNING seq, user_id)
 SELECT seq FROM e, pg_notify('` + EventsChannel + `', json_build_object('seq', e.seq, 'userId', e.user_id)::text)`
 
-// AppendEvent records e in the transaction and returns its sequence
-// number. The transaction keeps the event (with Seq set) and hands it to
-// the store's EventHook once it has committed; a rollback discards it.
+// AppendEvent records e in the transaction. The transaction keeps the
+// event and hands it to the store's EventHook once it has committed, with
+// its sequence number set; a rollback discards it. It returns 0: the
+// event is inserted into the log when the transaction ends, and its
+// sequence is known once InTx returns (the hook's events carry it).
 //
-// On PostgreSQL the event is inserted just before COMMIT (see writeEvents)
-// and AppendEvent returns 0: its sequence is known once InTx returns (the
-// hook's events carry it).
+// On PostgreSQL the events are inserted just before COMMIT, under a per-user
+// lock (see writeEvents); on SQLite the group commit inserts every caller's
+// events in a few statements after the batch's savepoints, numbered in
+// commit order (see insertBatchEvents).
 func (t *Tx) AppendEvent(ctx context.Context, e Event) (int64, error) {
 	data := []byte("{}")
 	if e.Data != nil {
@@ -104,9 +107,81 @@ func (t *Tx) AppendEvent(ctx context.Context, e Event) (int64, error) {
 		t.pending++
 		return 0, nil
 	}
-	if err := t.queryRow(ctx, insertEventSQL, e.UserID, e.Type, e.EntityID, e.RelationshipID, string(data), DBTime(e.At)).Scan(&e.Seq); err != nil {
-		return 0, fmt.Errorf("append %s event: %w", e.Type, err)
-	}
 	t.events = append(t.events, e)
-	return e.Seq, nil
+	t.eventData = append(t.eventData, data)
+	return 0, nil
+}
+
+// eventChunks are the row counts of the multi-row event inserts, largest
+// first: a batch's events go in as a few statements of these sizes, each
+// text prepared once (insertEventsSQL).
+var eventChunks = []int{32, 16, 8, 4, 2, 1}
+
+// insertEventsSQL holds, for each size in eventChunks, the statement that
+// inserts that many events with the sequence numbers given. An event of a
+// user deleted later in the same batch is skipped, as the deletion would
+// have removed it.
+var insertEventsSQL = func() map[int]string {
+	texts := make(map[int]string, len(eventChunks))
+	for _, n := range eventChunks {
+		var b strings.Builder
+		b.WriteString(`INSERT INTO events (seq, user_id, type, entity_id, relationship_id, data, created_at)
+SELECT column1, column2, column3, column4, column5, column6, column7 FROM (VALUES `)
+		for i := range n {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+		}
+		b.WriteString(`) WHERE column2 IN (SELECT id FROM users)`)
+		texts[n] = b.String()
+	}
+	return texts
+}()
+
+// insertBatchEvents inserts the events of a group commit's surviving
+// callers (SQLite), in commit order, numbering them after the log's last
+// sequence, and sets Seq on each. It runs after every savepoint of the
+// batch, just before COMMIT: a few statements per batch instead of one per
+// event (and the AUTOINCREMENT counter written once per statement).
+func (t *Tx) insertBatchEvents(ctx context.Context, callers []*Tx) error {
+	type pending struct {
+		e    *Event
+		data []byte
+	}
+	var all []pending
+	for _, c := range callers {
+		for i := range c.events {
+			all = append(all, pending{&c.events[i], c.eventData[i]})
+		}
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	var last int64
+	err := t.queryRow(ctx, `SELECT seq FROM sqlite_sequence WHERE name = 'events'`).Scan(&last)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("append events: %w", err)
+	}
+	args := make([]any, 0, 7*eventChunks[0])
+	for start := 0; start < len(all); {
+		size := 1
+		for _, c := range eventChunks {
+			if c <= len(all)-start {
+				size = c
+				break
+			}
+		}
+		args = args[:0]
+		for _, p := range all[start : start+size] {
+			last++
+			p.e.Seq = last
+			args = append(args, p.e.Seq, p.e.UserID, p.e.Type, p.e.EntityID, p.e.RelationshipID, string(p.data), DBTime(p.e.At))
+		}
+		if _, err := t.exec(ctx, insertEventsSQL[size], args...); err != nil {
+			return fmt.Errorf("append events: %w", err)
+		}
+		start += size
+	}
+	return nil
 }

@@ -107,7 +107,7 @@ func TestNestedInTxIsAnImmediateError(t *testing.T) {
 // TestEventsReachTheHookAfterCommitInOrder: each transaction's events go
 // to the hook once it has committed (the hook itself checks they are
 // visible to a reader), before InTx returns, in the order they were
-// appended and with the sequence numbers AppendEvent returned; a rolled-back
+// appended and with the sequence numbers the log gave them; a rolled-back
 // transaction and one without events deliver nothing.
 func TestEventsReachTheHookAfterCommitInOrder(t *testing.T) {
 	t.Parallel()
@@ -168,12 +168,15 @@ func TestEventsReachTheHookAfterCommitInOrder(t *testing.T) {
 			t.Fatalf("delivered %v, want %v", h.entities(), want)
 		}
 		for i, e := range got {
-			// PostgreSQL assigns the sequence at COMMIT (AppendEvent returns 0).
-			if s.Engine() == store.Postgres {
-				seqs[i] = e.Seq
+			// The sequence is assigned as the transaction ends (AppendEvent returns 0).
+			if seqs[i] != 0 {
+				t.Fatalf("AppendEvent returned %d, want 0", seqs[i])
 			}
-			if e.EntityID != want[i] || e.Seq != seqs[i] || e.UserID != "u1" || e.Type != store.EventEntryUpdated {
-				t.Fatalf("event %d = %+v, want %s with seq %d", i, e, want[i], seqs[i])
+			if e.EntityID != want[i] || e.Seq <= 0 || e.UserID != "u1" || e.Type != store.EventEntryUpdated {
+				t.Fatalf("event %d = %+v, want %s with a sequence", i, e, want[i])
+			}
+			if ok, err := store.CommittedEvent(ctx, s, e.Seq); err != nil || !ok {
+				t.Fatalf("event %d (%s) is not in the log under its sequence: %v", e.Seq, e.EntityID, err)
 			}
 			if i > 0 && e.Seq <= got[i-1].Seq {
 				t.Fatalf("sequence %d after %d: not in commit order", e.Seq, got[i-1].Seq)
@@ -347,4 +350,38 @@ func TestPostgresNotifiesCommittedEventsWithIDsOnly(t *testing.T) {
 	if n.Channel != store.EventsChannel || len(payload) != 2 || payload["seq"] != float64(seq) || payload["userId"] != "u1" {
 		t.Fatalf("notification %s %q, want seq %d and userId u1 only (the rolled-back event must not be announced)", n.Channel, n.Payload, seq)
 	}
+}
+
+// TestEventOfAUserDeletedInTheSameTransaction: on SQLite, a transaction
+// (or a group-commit batch) that appends a user's event and then deletes the
+// user commits, and the log keeps no event of theirs, as when events were
+// inserted at once and the deletion cascaded to them. (PostgreSQL inserts
+// its events at COMMIT too and refuses this transaction on the foreign key;
+// nothing does it today.)
+func TestEventOfAUserDeletedInTheSameTransaction(t *testing.T) {
+	t.Parallel()
+	func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		storetest.AddUser(t, s, "gone", "")
+		storetest.AddUser(t, s, "kept", "")
+		if err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+			for _, u := range []string{"gone", "kept"} {
+				if _, err := appendEvent(ctx, tx, u, "x"); err != nil {
+					return err
+				}
+			}
+			return tx.DeleteUser(ctx, "gone")
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for u, want := range map[string]bool{"gone": false, "kept": true} {
+			seq, err := s.LastEventSeq(ctx, u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (seq > 0) != want {
+				t.Errorf("user %s: last event %d, want an event: %v", u, seq, want)
+			}
+		}
+	}(t, storetest.Open(t, store.SQLite))
 }

@@ -142,6 +142,13 @@ func (g *groupCommitter) run(batch []*txRequest) {
 			return
 		}
 	}
+	if err := g.finishBatch(sqlTx, batch); err != nil {
+		_ = sqlTx.Rollback()
+		for _, r := range batch {
+			r.done <- txResult{err: err}
+		}
+		return
+	}
 	commitErr := sqlTx.Commit()
 	if commitErr != nil {
 		commitErr = fmt.Errorf("commit: %w", commitErr)
@@ -190,4 +197,27 @@ func (g *groupCommitter) runOne(sqlTx *sql.Tx, r *txRequest) error {
 		return fmt.Errorf("release savepoint: %w", err)
 	}
 	return nil
+}
+
+// finishBatch does, once for the whole batch and outside every savepoint,
+// the work the callers' functions left for the end: indexing the entries
+// they inserted (see Tx.flushEntryIndex) and inserting their events (see
+// Tx.insertBatchEvents).
+func (g *groupCommitter) finishBatch(sqlTx *sql.Tx, batch []*txRequest) error {
+	ctx := context.Background()
+	t := &Tx{Queries: Queries{db: sqlTx, d: g.d, stmts: g.stmts}, tx: sqlTx}
+	callers := make([]*Tx, 0, len(batch))
+	unindexed := false
+	for _, r := range batch {
+		if r.err == nil && r.panic == nil && r.tx != nil {
+			callers = append(callers, r.tx)
+			unindexed = unindexed || r.tx.unindexed
+		}
+	}
+	if unindexed {
+		if err := t.flushEntryIndex(ctx); err != nil {
+			return err
+		}
+	}
+	return t.insertBatchEvents(ctx, callers)
 }

@@ -171,22 +171,21 @@ func TestPreparedStatementsSurviveManyTransactions(t *testing.T) {
 				if err := insertUser(ctx, s, tx, id); err != nil {
 					return err
 				}
-				seq, err := tx.AppendEvent(ctx, store.Event{UserID: id, Type: "test.event", At: time.Now()})
-				if err != nil {
-					return err
-				}
-				if s.Engine() == store.Postgres {
-					return nil // its sequence is assigned at COMMIT
-				}
-				if seq <= last {
-					return fmt.Errorf("event sequence %d after %d", seq, last)
-				}
-				last = seq
-				return nil
+				_, err := tx.AppendEvent(ctx, store.Event{UserID: id, Type: "test.event", At: time.Now()})
+				return err
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Its sequence is assigned as the transaction ends.
+			seq, err := s.LastEventSeq(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if seq <= last {
+				t.Fatalf("event sequence %d after %d", seq, last)
+			}
+			last = seq
 		}
 		var events int
 		if err := s.WriteDB().QueryRowContext(ctx, `SELECT COUNT(*) FROM events`).Scan(&events); err != nil {

@@ -107,6 +107,12 @@ type Tx struct {
 	// pending counts the events at the end of events not yet inserted
 	// (PostgreSQL inserts them just before COMMIT; see writeEvents).
 	pending int
+	// eventData holds each event's encoded data, in step with events
+	// (SQLite, whose group commit inserts them; see insertBatchEvents).
+	eventData [][]byte
+	// unindexed: entries were inserted whose full-text indexing waits for
+	// the end of the group commit (SQLite; see flushEntryIndex).
+	unindexed bool
 }
 
 // SQL returns the underlying transaction (for river.Client.InsertTx).

@@ -40,13 +40,19 @@ type Local struct {
 	// poll is the longest the worker sleeps without a wake-up (rows queued
 	// by another path than Enqueue, a finish that failed).
 	poll time.Duration
+	// linger is how long a wake-up after a short batch waits for more
+	// entries before claiming: under a stream of publishes it makes a few
+	// full batches instead of many small ones (each batch costs two commits
+	// and a score recompute per relationship), for a few milliseconds of
+	// latency.
+	linger time.Duration
 }
 
 // NewLocal returns the in-process worker for cfg (cfg.External must be nil:
 // every analysis it runs is the offline one).
 func NewLocal(cfg Config) *Local {
 	cfg.External = nil
-	return &Local{w: NewWorker(cfg), wake: make(chan struct{}, 1), batch: LocalBatch, poll: time.Second}
+	return &Local{w: NewWorker(cfg), wake: make(chan struct{}, 1), batch: LocalBatch, poll: time.Second, linger: 10 * time.Millisecond}
 }
 
 // Wake tells the worker that rows may be queued. It never blocks: wake-ups
@@ -85,6 +91,12 @@ func (l *Local) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-l.wake:
+			timer.Reset(l.linger)
+			select {
+			case <-ctx.Done():
+				return
+			case <-timer.C:
+			}
 		case <-timer.C:
 		}
 	}
