@@ -91,7 +91,7 @@ func (t *Tx) InsertEntry(ctx context.Context, e Entry) error {
 
 // flushEntryIndex adds the entries inserted in this transaction to the
 // SQLite full-text index, in one statement. The insert trigger only notes
-// a new entry in journal_entries_fts_pending (migration 0005): FTS5 writes
+// a new entry in journal_entries_fts_pending (migration 0006): FTS5 writes
 // what it was given as a new index segment at every SAVEPOINT, which the
 // group commit opens per caller, so indexing there made one segment per
 // entry. The committer calls this after the batch's savepoints, before

@@ -13,7 +13,7 @@ import (
 )
 
 // TestEntriesAreIndexedOncePerCommit: on SQLite new entries reach the
-// full-text index at the end of their group commit (migration 0005), not
+// full-text index at the end of their group commit (migration 0006), not
 // statement by statement. Entries inserted, changed or deleted in the same
 // transaction, callers rolled back, and many concurrent callers sharing
 // batches all leave an index that matches the entries (FTS5's
