@@ -260,7 +260,7 @@ func newApp(cfg *config.Config, st *store.Store, jobs *queue.Client, local *pipe
 	}
 	door := frontdoor.New(frontdoor.Config{Store: st, Accounts: acc, Clerk: clerk, Session: sessionCfg,
 		TrustedProxies: cfg.TrustedProxyPrefixes, Logger: log})
-	pages, err := web.New(web.Config{Accounts: acc, Journal: journalService, Door: door, UserID: frontdoor.UserID,
+	pages, err := web.New(web.Config{Accounts: acc, Journal: journalService, Insight: svc.insights, Door: door, UserID: frontdoor.UserID,
 		AIProvider: providerDescription(cfg), Secure: sessionCfg.Secure, Now: now, Logger: log})
 	if err != nil {
 		return nil, err

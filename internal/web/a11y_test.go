@@ -40,6 +40,11 @@ func TestPagesAreAccessibleInBothThemes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The dashboard with scores, charts, insights and conversation starters.
+	if _, err := e.acc.SetFlag(context.Background(), "a11y@example.com", "conversationStarters", true); err != nil {
+		t.Fatal(err)
+	}
+	e.publish(u.ID, rel.ID, samTexts...)
 	if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: testUserCookie, Value: u.ID, URL: e.srv.URL}); err != nil {
 		t.Fatal(err)
 	}

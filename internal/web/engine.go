@@ -39,6 +39,7 @@ func newEngine(a *assets) (*engine, error) {
 			}
 			return fmt.Sprintf("%d %s", n, many)
 		},
+		"inc":               func(i int) int { return i + 1 },
 		"humanize":          func(s string) string { return strings.ReplaceAll(s, "_", " ") },
 		"join":              strings.Join,
 		"tone":              tone,

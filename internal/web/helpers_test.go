@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/resonant-journal/resonant/internal/accounts"
+	"github.com/resonant-journal/resonant/internal/insight"
 	"github.com/resonant-journal/resonant/internal/journal"
 	"github.com/resonant-journal/resonant/internal/mail"
 	"github.com/resonant-journal/resonant/internal/queue"
@@ -72,6 +73,7 @@ type testEnv struct {
 	store   *store.Store
 	acc     *accounts.Service
 	journal *journal.Service
+	insight *insight.Service
 	web     *Web
 	srv     *httptest.Server
 	outbox  string
@@ -97,8 +99,9 @@ func newTestEnv(t testing.TB) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.journal = journal.New(journal.Config{Store: s, Enqueuer: queue.NewAnalysisJobs(jobs)})
-	e.web, err = New(Config{Accounts: e.acc, Journal: e.journal, Door: testDoor{}, UserID: testUserID, AIProvider: "Example AI"})
+	e.insight = insight.New(insight.Config{Store: s, Jobs: queue.NewInsightJobs(jobs), Mailer: &mail.FileOutbox{Dir: e.outbox, From: "resonant@example.com"}})
+	e.journal = journal.New(journal.Config{Store: s, Enqueuer: queue.NewAnalysisJobs(jobs), Evidence: e.insight})
+	e.web, err = New(Config{Accounts: e.acc, Journal: e.journal, Insight: e.insight, Door: testDoor{}, UserID: testUserID, AIProvider: "Example AI"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/resonant-journal/resonant/internal/accounts"
 	"github.com/resonant-journal/resonant/internal/frontdoor"
+	"github.com/resonant-journal/resonant/internal/insight"
 	"github.com/resonant-journal/resonant/internal/journal"
 )
 
@@ -35,7 +36,9 @@ type Door interface {
 type Config struct {
 	Accounts *accounts.Service
 	Journal  *journal.Service
-	Door     Door
+	// Insight serves the dashboard's scores, trends and insights.
+	Insight *insight.Service
+	Door    Door
 	// UserID returns the signed-in user's id from a request context ("" if
 	// nobody is signed in).
 	UserID func(context.Context) string
@@ -53,6 +56,7 @@ type Config struct {
 type Web struct {
 	acc      *accounts.Service
 	journal  *journal.Service
+	insight  *insight.Service
 	door     Door
 	userID   func(context.Context) string
 	provider string
@@ -65,10 +69,10 @@ type Web struct {
 
 // New parses the templates and loads the static assets.
 func New(cfg Config) (*Web, error) {
-	if cfg.Accounts == nil || cfg.Journal == nil || cfg.Door == nil || cfg.UserID == nil {
-		return nil, errors.New("web: Accounts, Journal, Door and UserID are required")
+	if cfg.Accounts == nil || cfg.Journal == nil || cfg.Insight == nil || cfg.Door == nil || cfg.UserID == nil {
+		return nil, errors.New("web: Accounts, Journal, Insight, Door and UserID are required")
 	}
-	w := &Web{acc: cfg.Accounts, journal: cfg.Journal, door: cfg.Door, userID: cfg.UserID, provider: cfg.AIProvider,
+	w := &Web{acc: cfg.Accounts, journal: cfg.Journal, insight: cfg.Insight, door: cfg.Door, userID: cfg.UserID, provider: cfg.AIProvider,
 		secure: cfg.Secure, now: cfg.Now, log: cfg.Logger}
 	if w.now == nil {
 		w.now = time.Now
@@ -113,6 +117,8 @@ func (w *Web) Register(rt Router) {
 	rt.Public("POST /reset", w.reset)
 
 	rt.Protected("GET /home", w.home)
+	rt.Protected("GET /home/{region}", w.dashboardFragment)
+	rt.Protected("POST /insights/{id}/dismiss", w.dismissInsight)
 	rt.Protected("GET /onboarding", w.onboarding)
 	rt.Protected("POST /onboarding/about", w.onboardingAbout)
 	rt.Protected("POST /onboarding/relationship", w.onboardingRelationship)
