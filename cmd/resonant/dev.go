@@ -16,6 +16,7 @@ import (
 const devUsage = `usage: resonant dev fake-gemini [flags]
        resonant dev load [flags]          (publish, draft, list, get under wrk beside PocketBase's figures; -h for its flags)
        resonant dev load-events [flags]   (measure the event stream under load; -h for its flags)
+       resonant dev seed-demo [flags]     (write a demo journal of a few months for a new user; -h for its flags)
 
 Runs a fake Gemini API (generateContent wire format) for local demos of the
 analysis pipeline's retries, breaker and fallback. Point the server at it with
@@ -42,6 +43,9 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if len(args) > 0 && args[0] == "load-events" {
 		return runLoadEvents(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "seed-demo" {
+		return runSeedDemo(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "fake-gemini" {
 		fmt.Fprint(stderr, devUsage)
 		if len(args) == 0 {
@@ -50,7 +54,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 			return flag.ErrHelp
 		}
-		return fmt.Errorf("%w: unknown dev tool %q (want fake-gemini)", errUsage, args[0])
+		return fmt.Errorf("%w: unknown dev tool %q (want fake-gemini, load-events or seed-demo)", errUsage, args[0])
 	}
 	fs := flag.NewFlagSet("dev fake-gemini", flag.ContinueOnError)
 	fs.SetOutput(stderr)

@@ -106,3 +106,25 @@ func TestDevLoadRefusesUnknownScenario(t *testing.T) {
 		t.Fatalf("err = %v, want a usage error naming the scenario", err)
 	}
 }
+
+func TestDevSeedDemoWritesAJournalOnceIntoANewDataDir(t *testing.T) {
+	dir := t.TempDir()
+	var out bytes.Buffer
+	args := []string{"dev", "seed-demo", "--data-dir", dir, "--days", "14", "--email", "seed@example.com"}
+	if err := run(t.Context(), args, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`demo journal for seed@example.com: 4 relationships, \d+ entries analysed \(\+1 draft\)`).MatchString(out.String()) ||
+		!strings.Contains(out.String(), `sign in as seed@example.com with the password "demo-journal"`) {
+		t.Fatalf("output: %s", out.String())
+	}
+	err := run(t.Context(), args, nil, io.Discard, io.Discard)
+	if err == nil || errors.Is(err, errUsage) || !strings.Contains(err.Error(), "already has an account; nothing was changed") {
+		t.Fatalf("second run: %v", err)
+	}
+	for _, bad := range [][]string{{"--days", "3"}, {"--bogus"}, {"extra"}} {
+		if err := run(t.Context(), append([]string{"dev", "seed-demo", "--data-dir", dir}, bad...), nil, io.Discard, io.Discard); !errors.Is(err, errUsage) {
+			t.Errorf("%v: %v, want a usage error", bad, err)
+		}
+	}
+}

@@ -33,6 +33,7 @@ Usage:
   resonant dev fake-gemini [flags]   run a fake Gemini API with switchable faults (demos, tests)
   resonant dev load [flags]          publish, draft, list and get under wrk, beside PocketBase's figures
   resonant dev load-events [flags]   measure the event stream under load (streams, latency, RSS)
+  resonant dev seed-demo [flags]     write a demo journal of a few months for a new user (demos, screenshots)
   resonant version           print the version
 
 Every flag has a RESONANT_* environment equivalent (--data-dir ↔ RESONANT_DATA_DIR).

@@ -43,22 +43,22 @@ func (w *RecomputeWorker) NextRetry(job *river.Job[queue.RecomputeScoreArgs]) ti
 	return w.Service.clock().Add(time.Duration(1<<min(job.Attempt-1, 5)) * time.Second)
 }
 
-// Work implements river.Worker.
+// Work implements river.Worker. It warms the trend caches the new
+// analysis made stale before it stores the score: the score's
+// healthScore.updated event makes open dashboards fetch their charts, and
+// those reads then find fresh trends instead of each computing them (trends
+// are computed from the analyses, not from stored scores, so the order does
+// not change them). Warming is best effort: a read computes them anyway.
 func (w *RecomputeWorker) Work(ctx context.Context, job *river.Job[queue.RecomputeScoreArgs]) error {
+	if _, err := w.Service.RefreshStaleTrends(ctx, job.Args.UserID); err != nil {
+		w.Service.log.WarnContext(ctx, "stale trends not refreshed", slog.Any("err", err))
+	}
 	res, err := w.Service.Recompute(ctx, job.Args.UserID, job.Args.RelationshipID)
 	if err != nil {
 		return err
 	}
 	if w.AfterRecompute != nil {
 		w.AfterRecompute(job.Args, res)
-	}
-	if res.Stale {
-		return nil // a newer job refreshes the trends too
-	}
-	// Warm the caches the new analysis made stale (best effort: a read
-	// computes them anyway).
-	if _, err := w.Service.RefreshStaleTrends(ctx, job.Args.UserID); err != nil {
-		w.Service.log.WarnContext(ctx, "stale trends not refreshed", slog.Any("err", err))
 	}
 	return nil
 }

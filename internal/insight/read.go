@@ -76,6 +76,16 @@ func (s *Service) HealthScores(ctx context.Context, userID, relationshipID strin
 	return out, nil
 }
 
+// CurrentScores returns the current (newest) score of each of the user's
+// relationships that has one.
+func (s *Service) CurrentScores(ctx context.Context, userID string) ([]store.HealthScore, error) {
+	scores, err := s.store.CurrentHealthScores(ctx, userID)
+	if err != nil {
+		return nil, fmt.Errorf("current scores: %w", err)
+	}
+	return scores, nil
+}
+
 var insightStatuses = []string{store.InsightActive, store.InsightDismissed}
 
 // Insights returns the user's insights newest first; status "active"

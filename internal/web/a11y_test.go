@@ -8,6 +8,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/resonant-journal/resonant/internal/demo"
 	"github.com/resonant-journal/resonant/internal/journal"
 	bt "github.com/resonant-journal/resonant/internal/web/browsertest"
 )
@@ -40,11 +41,6 @@ func TestPagesAreAccessibleInBothThemes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The dashboard with scores, charts, insights and conversation starters.
-	if _, err := e.acc.SetFlag(context.Background(), "a11y@example.com", "conversationStarters", true); err != nil {
-		t.Fatal(err)
-	}
-	e.publish(u.ID, rel.ID, samTexts...)
 	if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: testUserCookie, Value: u.ID, URL: e.srv.URL}); err != nil {
 		t.Fatal(err)
 	}
@@ -60,6 +56,32 @@ func TestPagesAreAccessibleInBothThemes(t *testing.T) {
 		bt.Do(t, ctx, "publish an empty entry", chromedp.Navigate(e.srv.URL+"/entries/new"),
 			chromedp.Click(chromedp.CSS(`button[value=publish]`)), chromedp.WaitVisible(chromedp.CSS("#content-error")))
 		bt.CheckA11y(t, ctx, scheme+" editor with errors")
+	}
+
+	// The dashboard and a relationship page of a demo journal: scores,
+	// charts with their tables open, insights and conversation starters.
+	res, err := demo.Seed(context.Background(), demo.Config{Store: e.store, Accounts: e.acc, Email: "demo@example.com", Name: "Robin",
+		Timezone: "Europe/Paris", End: time.Now(), Days: 30, Seed: 1, PasswordParams: cheapPasswords})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rels, err := e.web.allRelationships(context.Background(), res.UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: testUserCookie, Value: res.UserID, URL: e.srv.URL}); err != nil {
+		t.Fatal(err)
+	}
+	for _, scheme := range []string{"light", "dark"} {
+		bt.Do(t, ctx, "emulate "+scheme, bt.ColorScheme(scheme))
+		for _, path := range []string{"/home", "/relationships/" + rels[0].ID} {
+			bt.Do(t, ctx, "open "+path, chromedp.Navigate(e.srv.URL+path))
+			if n := bt.Eval[int](t, ctx, `document.querySelectorAll("svg.chart[role=img]").length`); n != 2 {
+				t.Fatalf("%s shows %d charts, want 2", path, n)
+			}
+			bt.Do(t, ctx, "open the data tables and more insights", chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("details").forEach(d => d.open = true)`))
+			bt.CheckA11y(t, ctx, scheme+" demo "+path)
+		}
 	}
 }
 

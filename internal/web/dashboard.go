@@ -32,47 +32,79 @@ type dashData struct {
 	Recent   recentRegion
 }
 
-// dashboardInsights is how many active insights the dashboard lists.
+// dashboardInsights is how many active insights the dashboard reads.
 const dashboardInsights = 20
 
 // dashboardRecent is how many recent entries the dashboard shows.
 const dashboardRecent = insight.DashboardEntries
 
-// loadDashboard reads everything the dashboard shows.
-func (w *Web) loadDashboard(ctx context.Context, p *page) (*dashData, error) {
-	d, err := w.insight.Dashboard(ctx, p.User.ID)
+// The dashboard's regions, each read on its own, so a fragment reads only
+// what it shows (a health card refresh never computes trends).
+
+func (w *Web) dashHealth(ctx context.Context, p *page, rels []store.Relationship) (healthRegion, error) {
+	scores, err := w.insight.CurrentScores(ctx, p.User.ID)
 	if err != nil {
-		return nil, err
+		return healthRegion{}, err
 	}
+	return healthRegion{Src: "/home/health", Cards: healthCards(rels, scores, p)}, nil
+}
+
+func (w *Web) dashTrends(ctx context.Context, p *page) (trendsRegion, error) {
+	tv, err := w.insight.Trends(ctx, p.User.ID, insight.TrendQuery{Days: insight.DefaultTrendDays})
+	if err != nil {
+		return trendsRegion{}, err
+	}
+	return trendsRegion{Src: "/home/trends", ID: "dash", Charts: trendCharts("dash", tv.Trends, p, insight.DefaultTrendDays, "")}, nil
+}
+
+func (w *Web) dashInsights(ctx context.Context, p *page, rels []store.Relationship) (insightsRegion, error) {
+	ins, err := w.insight.Insights(ctx, p.User.ID, store.InsightActive, journal.PageRequest{Limit: dashboardInsights})
+	if err != nil {
+		return insightsRegion{}, err
+	}
+	return insightList("/home/insights", "", ins.Items, relNames(rels), p, "/home"), nil
+}
+
+func (w *Web) dashRecent(ctx context.Context, p *page, rels []store.Relationship) (recentRegion, error) {
+	list, err := w.journal.ListEntries(ctx, p.User.ID, journal.ListQuery{Page: journal.PageRequest{Limit: dashboardRecent}})
+	if err != nil {
+		return recentRegion{}, err
+	}
+	items, err := w.entryItems(ctx, p, list.Items, rels)
+	if err != nil {
+		return recentRegion{}, err
+	}
+	return recentRegion{Src: "/home/recent", Items: items, More: list.NextCursor != "", MoreURL: "/entries"}, nil
+}
+
+// loadDashboard reads everything the dashboard shows; an empty journal
+// reads no further than it needs to say so.
+func (w *Web) loadDashboard(ctx context.Context, p *page) (*dashData, error) {
 	rels, err := w.allRelationships(ctx, p.User.ID)
 	if err != nil {
 		return nil, err
 	}
 	data := &dashData{}
-	switch {
-	case len(rels) == 0:
+	if len(rels) == 0 {
 		data.Empty = "relationship"
-	case d.TotalEntries == 0 && len(d.RecentEntries) == 0:
-		data.Empty = "entry"
-		data.FirstRel = rels[0]
+		return data, nil
 	}
-	ins, err := w.insight.Insights(ctx, p.User.ID, store.InsightActive, journal.PageRequest{Limit: dashboardInsights})
-	if err != nil {
+	if data.Recent, err = w.dashRecent(ctx, p, rels); err != nil {
 		return nil, err
 	}
-	hits := make([]journal.Hit, len(d.RecentEntries))
-	for i, e := range d.RecentEntries {
-		hits[i] = journal.Hit{Entry: e}
+	if len(data.Recent.Items) == 0 {
+		data.Empty, data.FirstRel = "entry", rels[0]
+		return data, nil
 	}
-	items, err := w.entryItems(ctx, p, hits, rels)
-	if err != nil {
+	if data.Health, err = w.dashHealth(ctx, p, rels); err != nil {
 		return nil, err
 	}
-	names := relNames(rels)
-	data.Health = healthRegion{Src: "/home/health", Cards: healthCards(rels, d.HealthScores, p)}
-	data.Trends = trendsRegion{Src: "/home/trends", ID: "dash", Charts: trendCharts("dash", d.Trends.Trends, p, insight.DefaultTrendDays, "")}
-	data.Insights = insightList("/home/insights", "", ins.Items, names, p, "/home")
-	data.Recent = recentRegion{Src: "/home/recent", Items: items, More: d.TotalEntries > len(items)}
+	if data.Trends, err = w.dashTrends(ctx, p); err != nil {
+		return nil, err
+	}
+	if data.Insights, err = w.dashInsights(ctx, p, rels); err != nil {
+		return nil, err
+	}
 	return data, nil
 }
 
@@ -109,21 +141,28 @@ func (w *Web) dashboardFragment(rw http.ResponseWriter, r *http.Request) {
 		w.failPage(rw, r, err)
 		return
 	}
-	d, err := w.loadDashboard(r.Context(), p)
-	if err != nil {
-		w.failPage(rw, r, err)
-		return
+	ctx := r.Context()
+	var rels []store.Relationship
+	if tmpl != "trends-region" {
+		if rels, err = w.allRelationships(ctx, p.User.ID); err != nil {
+			w.failPage(rw, r, err)
+			return
+		}
 	}
 	var region any
 	switch tmpl {
 	case "health-region":
-		region = d.Health
+		region, err = w.dashHealth(ctx, p, rels)
 	case "trends-region":
-		region = d.Trends
+		region, err = w.dashTrends(ctx, p)
 	case "insights-region":
-		region = d.Insights
+		region, err = w.dashInsights(ctx, p, rels)
 	default:
-		region = d.Recent
+		region, err = w.dashRecent(ctx, p, rels)
+	}
+	if err != nil {
+		w.failPage(rw, r, err)
+		return
 	}
 	w.renderFragment(rw, r, "home", tmpl, region)
 }

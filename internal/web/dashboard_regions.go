@@ -176,6 +176,10 @@ func trendCharts(id string, tr insight.Trends, p *page, days int, name string) t
 		v.Scope = name
 	}
 	first, _ := insight.TrendRange(p.Now, p.Loc, days)
+	// A journal younger than the range starts the axis at its first day.
+	if start, ok := firstTrendDay(tr, p.Loc); ok && start.After(first) {
+		first = start
+	}
 	today := p.Now.In(p.Loc)
 	today = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, p.Loc)
 	label := func(t time.Time) string { return t.Format("2 Jan") }
@@ -238,12 +242,33 @@ func trendCharts(id string, tr insight.Trends, p *page, days int, name string) t
 	return v
 }
 
+// firstTrendDay is the earliest day either series has a point on.
+func firstTrendDay(tr insight.Trends, loc *time.Location) (time.Time, bool) {
+	var first time.Time
+	for _, d := range []string{firstDate(tr.Health, func(h insight.HealthPoint) string { return h.Date }),
+		firstDate(tr.Sentiment, func(s insight.SentimentPoint) string { return s.Date })} {
+		if t, ok := localDay(d, loc); ok && (first.IsZero() || t.Before(first)) {
+			first = t
+		}
+	}
+	return first, !first.IsZero()
+}
+
+func firstDate[T any](points []T, date func(T) string) string {
+	if len(points) == 0 {
+		return ""
+	}
+	return date(points[0])
+}
+
 // insightsRegion is the active insights and, when the user has the flag,
 // the conversation starters.
 type insightsRegion struct {
-	Src      string
-	Rel      string
-	Items    []insightView
+	Src   string
+	Rel   string
+	Items []insightView
+	// More are the insights beyond the first few, behind a disclosure.
+	More     []insightView
 	Starters []insightView
 	// ShowStarters is the conversationStarters flag.
 	ShowStarters bool
@@ -258,6 +283,13 @@ type insightView struct {
 	Now      time.Time
 }
 
+// Up to shownInsights insights and maxStarters conversation starters are
+// shown at once; the other insights are behind a disclosure.
+const (
+	shownInsights = 4
+	maxStarters   = 3
+)
+
 // insightList splits insights (of relationship rel, or all when "") into
 // the insights and the conversation starters.
 func insightList(src, rel string, ins []store.Insight, names map[string]string, p *page, next string) insightsRegion {
@@ -267,13 +299,16 @@ func insightList(src, rel string, ins []store.Insight, names map[string]string, 
 			continue
 		}
 		v := insightView{In: in, RelName: names[in.RelationshipID], Evidence: in.EvidenceEntryIDs, Next: next, Loc: p.Loc, Now: p.Now}
-		if in.Kind == insight.KindConversationStarter {
-			if reg.ShowStarters {
+		switch {
+		case in.Kind == insight.KindConversationStarter:
+			if reg.ShowStarters && len(reg.Starters) < maxStarters {
 				reg.Starters = append(reg.Starters, v)
 			}
-			continue
+		case len(reg.Items) < shownInsights:
+			reg.Items = append(reg.Items, v)
+		default:
+			reg.More = append(reg.More, v)
 		}
-		reg.Items = append(reg.Items, v)
 	}
 	return reg
 }

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -8,6 +9,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/resonant-journal/resonant/internal/accounts"
+	"github.com/resonant-journal/resonant/internal/demo"
+	"github.com/resonant-journal/resonant/internal/mail"
+	"github.com/resonant-journal/resonant/internal/store"
 	bt "github.com/resonant-journal/resonant/internal/web/browsertest"
 )
 
@@ -94,7 +99,41 @@ func TestScreenshots(t *testing.T) {
 
 	bt.Do(t, ctx, "sign out", click(`form[action="/signout"] button`))
 	waitText(t, ctx, ".flash", "You are signed out")
+
+	// A demo journal of four months (resonant dev seed-demo) for the
+	// dashboard and a relationship page with real data.
+	seedDemo(t, a, "demo@example.com", "demo-journal")
+	open("/signin")
+	bt.Do(t, ctx, "sign in as the demo user", field("email", "demo@example.com"), field("password", "demo-journal"),
+		click(`form[action="/signin"] button`))
+	waitText(t, ctx, "h1", "Hello")
+	shoot("dashboard")
+	bt.Do(t, ctx, "open Sam's page", click(`.health-name a`))
+	waitText(t, ctx, "h1", "Sam")
+	shoot("relationship")
+	bt.Do(t, ctx, "sign out", click(`form[action="/signout"] button`))
+	waitText(t, ctx, ".flash", "You are signed out")
 	shoot("signin")
 	open("/forgot")
 	shoot("forgot")
+}
+
+// seedDemo writes the demo journal into the running app's database, as
+// `resonant dev seed-demo` does beside a server.
+func seedDemo(t *testing.T, a *app, email, password string) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Options{DataDir: a.dataDir, Shared: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	acc, err := accounts.New(accounts.Config{Store: st, Mailer: &mail.FileOutbox{Dir: t.TempDir(), From: "r@example.com"}, BaseURL: a.url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Seed(ctx, demo.Config{Store: st, Accounts: acc, Email: email, Name: "Robin", Password: password,
+		Timezone: "Europe/London", End: time.Now(), Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
 }

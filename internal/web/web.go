@@ -138,6 +138,8 @@ func (w *Web) Register(rt Router) {
 
 	rt.Protected("GET /relationships", w.relationships)
 	rt.Protected("POST /relationships", w.relationshipCreate)
+	rt.Protected("GET /relationships/{id}", w.relationshipShow)
+	rt.Protected("GET /relationships/{id}/{region}", w.relationshipFragment)
 	rt.Protected("GET /relationships/{id}/edit", w.relationshipEdit)
 	rt.Protected("POST /relationships/{id}", w.relationshipUpdate)
 	rt.Protected("GET /relationships/{id}/delete", w.relationshipDeleteConfirm)

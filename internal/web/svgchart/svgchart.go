@@ -71,12 +71,12 @@ type Chart struct {
 
 // Geometry of the drawing (in SVG user units; the SVG scales to its box).
 const (
-	Width  = 640
-	Height = 240
-	left   = 44.0
-	right  = 12.0
-	top    = 14.0
-	bottom = 34.0
+	Width  = 480
+	Height = 210
+	left   = 40.0
+	right  = 10.0
+	top    = 12.0
+	bottom = 30.0
 )
 
 // plot maps values to the drawing area.
@@ -150,7 +150,7 @@ func (c Chart) SVG() template.HTML {
 		if label == nil {
 			label = func(t time.Time) string { return t.Format("2 Jan") }
 		}
-		y := num(Height - bottom + 22)
+		y := num(Height - bottom + 20)
 		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="start">%s</text>`, num(left), y, esc(label(p.from)))
 		if p.to.Sub(p.from) >= 48*time.Hour {
 			mid := p.from.Add(p.to.Sub(p.from) / 2)
