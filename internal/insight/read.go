@@ -271,7 +271,7 @@ func (s *Service) computeTrends(ctx context.Context, q *store.Queries, userID st
 	if err != nil {
 		return TrendsView{}, err
 	}
-	ev := evidenceOf(rows)
+	ev := s.evidenceOf(rows)
 	tv := TrendsView{Trends: ComputeTrends(ev, st.loc, now, tq.Days)}
 	if st.flags.AdvancedAnalytics {
 		tv.Factors = factorHistory(ev, st.loc, first, now)

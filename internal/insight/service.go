@@ -48,11 +48,13 @@ type Service struct {
 	clock   func() time.Time
 	log     *slog.Logger
 	keys    keyCache
+	parsed  *parsedCache
 }
 
 // New returns the service.
 func New(cfg Config) *Service {
-	s := &Service{store: cfg.Store, jobs: cfg.Jobs, mailer: cfg.Mailer, baseURL: cfg.BaseURL, clock: cfg.Now, log: cfg.Logger}
+	s := &Service{store: cfg.Store, jobs: cfg.Jobs, mailer: cfg.Mailer, baseURL: cfg.BaseURL, clock: cfg.Now, log: cfg.Logger,
+		parsed: &parsedCache{m: make(map[parsedKey]parsedValue), max: parsedCacheMax}}
 	if s.clock == nil {
 		s.clock = time.Now
 	}
@@ -149,19 +151,6 @@ func (s *Service) EntryChanged(ctx context.Context, tx *store.Tx, userID, entryI
 	return nil
 }
 
-// evidenceOf converts stored analyses, newest first.
-func evidenceOf(rows []store.ScoredAnalysis) []Evidence {
-	ev := make([]Evidence, len(rows))
-	for i, r := range rows {
-		ev[i] = Evidence{EntryID: r.EntryID, RelationshipID: r.RelationshipID, WrittenAt: r.WrittenAt, Sentiment: r.Sentiment,
-			Confidence: r.Confidence, AIPowered: r.AnalysisMethod == "ai_powered"}
-		ParsePatterns(r.Patterns, &ev[i])
-	}
-	SortNewestFirst(ev)
-	Prepare(ev)
-	return ev
-}
-
 // basis fingerprints the analyses a score rests on.
 func basis(ev []Evidence, completed map[string]time.Time) string {
 	h := sha256.New()
@@ -223,7 +212,7 @@ func (s *Service) Recompute(ctx context.Context, userID, relationshipID string) 
 	}
 	now := s.now()
 	settings := settingsOf(user)
-	ev := evidenceOf(rows)
+	ev := s.evidenceOf(rows)
 	if len(ev) > 0 {
 		ev = Select(ev, ev[0].WrittenAt)
 	}
