@@ -155,7 +155,10 @@ type trendsRegion struct {
 }
 
 type trendChartsView struct {
-	Days                      int
+	Days int
+	// Since is the first day shown when the journal is younger than Days
+	// (the axis starts there), "" otherwise.
+	Since                     string
 	Scope                     string // "your relationships" or a name
 	Health                    template.HTML
 	Sentiment                 template.HTML
@@ -179,6 +182,11 @@ func trendCharts(id string, tr insight.Trends, p *page, days int, name string) t
 	// A journal younger than the range starts the axis at its first day.
 	if start, ok := firstTrendDay(tr, p.Loc); ok && start.After(first) {
 		first = start
+		v.Since = start.Format("Mon 2 Jan 2006")
+	}
+	period := fmt.Sprintf("last %d days", days)
+	if v.Since != "" {
+		period = "since " + first.Format("2 Jan 2006")
 	}
 	today := p.Now.In(p.Loc)
 	today = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, p.Loc)
@@ -208,7 +216,7 @@ func trendCharts(id string, tr insight.Trends, p *page, days int, name string) t
 		hdesc = fmt.Sprintf("Health score out of 100, day by day: %d on %s and %d on %s; lowest %d (%s), highest %d (%s).",
 			firstP.Score, long(hp[0].T), lastP.Score, long(hp[len(hp)-1].T), lo, label(loDay), hi, label(hiDay))
 	}
-	v.Health = svgchart.Chart{ID: id + "-health", Title: fmt.Sprintf("Health score, %s, last %d days", v.Scope, days), Desc: hdesc,
+	v.Health = svgchart.Chart{ID: id + "-health", Title: fmt.Sprintf("Health score, %s, %s", v.Scope, period), Desc: hdesc,
 		Kind: svgchart.KindLine, Class: "chart-health", Points: hp, Min: 0, Max: 100, From: first, To: today, MaxGap: 36 * time.Hour,
 		Ticks:  []svgchart.Tick{{V: 0, Label: "0"}, {V: 25, Label: "25"}, {V: 50, Label: "50"}, {V: 75, Label: "75"}, {V: 100, Label: "100"}},
 		XLabel: label}.SVG()
@@ -235,7 +243,7 @@ func trendCharts(id string, tr insight.Trends, p *page, days int, name string) t
 		sdesc = fmt.Sprintf("Tone of each day's entries from −1 (heavy) to +1 (warm): %d days with entries, %d leaning positive, %d leaning negative.",
 			len(sp), pos, neg)
 	}
-	v.Sentiment = svgchart.Chart{ID: id + "-tone", Title: fmt.Sprintf("Tone of your entries, %s, last %d days", v.Scope, days), Desc: sdesc,
+	v.Sentiment = svgchart.Chart{ID: id + "-tone", Title: fmt.Sprintf("Tone of your entries, %s, %s", v.Scope, period), Desc: sdesc,
 		Kind: svgchart.KindBars, Class: "chart-tone", Points: sp, Min: -1, Max: 1, Baseline: 0, From: first, To: today,
 		Ticks:  []svgchart.Tick{{V: -1, Label: "−1"}, {V: -0.5, Label: "−0.5"}, {V: 0, Label: "0"}, {V: 0.5, Label: "+0.5"}, {V: 1, Label: "+1"}},
 		XLabel: label}.SVG()

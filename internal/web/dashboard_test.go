@@ -7,11 +7,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/resonant-journal/resonant/internal/analysis/pipeline"
+	"github.com/resonant-journal/resonant/internal/insight"
 	"github.com/resonant-journal/resonant/internal/journal"
 	"github.com/resonant-journal/resonant/internal/queue"
 	"github.com/resonant-journal/resonant/internal/store"
@@ -87,7 +89,7 @@ func TestDashboardShowsScoresChartsInsightsAndLiveRegions(t *testing.T) {
 		"Conflict resolution", "Trust and closeness", "Shared growth", "Steady", "confidence</strong> (", "analysed entries",
 		"built-in analyzer", "No score yet. It appears once an entry about Alex",
 		// Charts drawn on the server with a name and a table.
-		`role="img" aria-labelledby="dash-health-title dash-health-desc"`, `<title id="dash-health-title">Health score, your relationships, last 90 days</title>`,
+		`role="img" aria-labelledby="dash-health-title dash-health-desc"`, `<title id="dash-health-title">Health score, your relationships, since `,
 		`role="img" aria-labelledby="dash-tone-title dash-tone-desc"`, "<summary>Health score as a table</summary>", `<th scope="col">Score (0–100)</th>`,
 		// Recent entries with badges live.js can move.
 		`data-entry-id="`+ids[4]+`" data-status="fallback"`,
@@ -161,4 +163,23 @@ func TestConversationStartersShowWhenTheFlagIsOn(t *testing.T) {
 	e.publish(u.ID, sam.ID, samTexts...)
 	r := e.get(c, "/home")
 	mustContain(t, r, `<h2 id="dash-starters-h">Conversation starters</h2>`, "insight-conversation_starter")
+}
+
+func TestTrendChartsStartAtAYoungJournalsFirstDay(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Paris")
+	p := &page{Now: time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC), Loc: loc}
+	young := insight.Trends{Health: []insight.HealthPoint{{Date: "2026-11-20", Score: 55}, {Date: "2026-12-01", Score: 61}},
+		Sentiment: []insight.SentimentPoint{{Date: "2026-11-18", Value: 0.4, Confidence: 0.5}}}
+	v := trendCharts("t", young, p, 90, "")
+	if v.Since != "Wed 18 Nov 2026" || !strings.Contains(string(v.Health), "Health score, your relationships, since 18 Nov 2026") ||
+		!strings.Contains(string(v.Health), ">18 Nov<") {
+		t.Errorf("young journal: since %q, chart %.300s", v.Since, v.Health)
+	}
+	if len(v.HealthRows) != 2 || v.HealthRows[1].Value != "61" || v.SentimentRows[0].Value != "+0.40 (Leaning positive)" || v.SentimentRows[0].Extra != "50%" {
+		t.Errorf("table rows %+v %+v", v.HealthRows, v.SentimentRows)
+	}
+	old := insight.Trends{Health: []insight.HealthPoint{{Date: "2026-09-02", Score: 50}, {Date: "2026-12-01", Score: 61}}}
+	if v := trendCharts("t", old, p, 90, "Sam"); v.Since != "" || !strings.Contains(string(v.Health), "Health score, Sam, last 90 days") {
+		t.Errorf("a journal older than the range: since %q", v.Since)
+	}
 }

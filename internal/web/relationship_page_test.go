@@ -17,7 +17,7 @@ func TestRelationshipPageShowsItsScoreHistoryInsightsAndEntries(t *testing.T) {
 		t.Fatalf("GET: %d", r.status)
 	}
 	mustContain(t, r, "<h1>Sam</h1>", "Health score", "how disagreements go and get repaired", "/100",
-		`role="img" aria-labelledby="rel-health-title rel-health-desc"`, "Health score, Sam, last 180 days",
+		`role="img" aria-labelledby="rel-health-title rel-health-desc"`, "Health score, Sam, since ",
 		`data-entry-id="`+ids[0]+`"`, `href="/entries/new?relationship=`+sam.ID+`"`, `name="next" value="/relationships/`+sam.ID+`"`)
 	if strings.Contains(r.body, alexIDs[0]) {
 		t.Error("the page lists another relationship's entry")
