@@ -131,7 +131,7 @@ func (w *Web) home(rw http.ResponseWriter, r *http.Request) {
 // dashboard, alone (live.js swaps it in place).
 func (w *Web) dashboardFragment(rw http.ResponseWriter, r *http.Request) {
 	tmpl, ok := map[string]string{"health": "health-region", "trends": "trends-region", "insights": "insights-region",
-		"recent": "recent-region"}[r.PathValue("region")]
+		"recent": "recent-region", "body": "dash-body"}[r.PathValue("region")]
 	if !ok {
 		w.notFound(rw, r)
 		return
@@ -142,6 +142,15 @@ func (w *Web) dashboardFragment(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
+	if tmpl == "dash-body" { // the whole dashboard: an empty one turns into it once there is an entry
+		d, err := w.loadDashboard(ctx, p)
+		if err != nil {
+			w.failPage(rw, r, err)
+			return
+		}
+		w.renderFragment(rw, r, "home", tmpl, d)
+		return
+	}
 	var rels []store.Relationship
 	if tmpl != "trends-region" {
 		if rels, err = w.allRelationships(ctx, p.User.ID); err != nil {
@@ -172,14 +181,14 @@ func (w *Web) dashboardFragment(rw http.ResponseWriter, r *http.Request) {
 // another user's (or no) insight is 404, which live.js shows as a refusal.
 func (w *Web) dismissInsight(rw http.ResponseWriter, r *http.Request) {
 	if _, err := w.insight.SetInsightStatus(r.Context(), w.userID(r.Context()), r.PathValue("id"), store.InsightDismissed); err != nil {
-		w.failPage(rw, r, err)
+		w.actionFailed(rw, r, err)
 		return
 	}
 	next := safeNext(r.PostFormValue("next"))
 	if next == "" {
 		next = "/home"
 	}
-	w.redirect(rw, r, next, "insight-dismissed")
+	w.done(rw, r, next, "insight-dismissed")
 }
 
 func relNames(rels []store.Relationship) map[string]string {

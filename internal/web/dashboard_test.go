@@ -60,16 +60,23 @@ func TestDashboardInvitesTheFirstStepInsteadOfEmptyCharts(t *testing.T) {
 	rel := e.relationship(u.ID, "Sam")
 	r = e.get(c, "/home")
 	mustContain(t, r, "Write your first entry", `href="/entries/new?relationship=`+rel.ID+`"`)
-	if strings.Contains(r.body, "<svg") || strings.Contains(r.body, "data-live-src") {
+	if strings.Contains(r.body, "<svg") || strings.Count(r.body, "data-live-src") != 1 {
 		t.Error("the empty dashboard shows charts or live regions")
 	}
+	// The empty state is a region of its own: the first entry, published
+	// elsewhere, turns it into the dashboard.
+	mustContain(t, r, `<div id="dash-body" data-live-src="/home/body" data-live-on="entry.created relationship.changed">`)
 	// Once an entry is written but not yet analysed: the card says so.
 	content := "First entry, not analysed yet."
 	if _, err := e.journal.CreateEntry(context.Background(), u.ID, journal.EntryInput{RelationshipID: &rel.ID, Content: &content}); err != nil {
 		t.Fatal(err)
 	}
 	r = e.get(c, "/home")
-	mustContain(t, r, "No score yet", `data-status="queued"`, "The charts appear once")
+	mustContain(t, r, "No score yet", `data-status="queued"`, "The charts appear once", `<div id="dash-body" data-live-src="/home/body" data-live-on="">`)
+	f := e.get(c, "/home/body")
+	if body := strings.TrimSpace(f.body); f.status != http.StatusOK || !strings.HasPrefix(body, `<div id="dash-body"`) || !strings.Contains(r.body, body) {
+		t.Errorf("GET /home/body: %d, not the page's body", f.status)
+	}
 }
 
 var liveRegion = regexp.MustCompile(`<section id="([a-z-]+)"[^>]*data-live-src="([^"]+)" data-live-on="([^"]+)"`)
@@ -146,6 +153,24 @@ func TestDashboardShowsScoresChartsInsightsAndLiveRegions(t *testing.T) {
 	other, _ := e.signedIn("other@example.com")
 	if d := e.post(other, "/insights/"+insightID+"/dismiss", nil); d.status != http.StatusNotFound {
 		t.Errorf("another user's insight: %d", d.status)
+	}
+	// From live.js (Accept: application/json): 204, or the refusal as JSON.
+	for _, tc := range []struct {
+		c      *http.Client
+		status int
+		body   string
+	}{{c, http.StatusNoContent, ""}, {other, http.StatusNotFound, `"code":"not_found"`}} {
+		req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/insights/"+insightID+"/dismiss", strings.NewReader("next=%2Fhome"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Accept", "application/json")
+		res, err := tc.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := readResp(t, res)
+		if got.status != tc.status || !strings.Contains(got.body, tc.body) {
+			t.Errorf("scripted dismiss: %d %s, want %d %s", got.status, got.body, tc.status, tc.body)
+		}
 	}
 	if in, err := e.insight.Insights(context.Background(), u.ID, store.InsightDismissed, journal.PageRequest{}); err != nil || len(in.Items) != 1 {
 		t.Errorf("dismissed insights: %v %v", in.Items, err)
