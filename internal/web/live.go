@@ -20,13 +20,6 @@ import (
 // application/json) and answered 204, or with an error the page shows
 // while it undoes the change.
 
-// quickActionFlashes are the messages of the quick actions' redirects
-// when a browser runs no script (see flashes).
-var quickActionFlashes = map[string]string{
-	"private-on":  "The entry is private now: it is only ever analysed on this server.",
-	"private-off": "The entry is no longer private.",
-}
-
 // FragmentHeader marks a request for one live region of a page.
 const FragmentHeader = "X-Resonant-Fragment"
 

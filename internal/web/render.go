@@ -183,6 +183,8 @@ var flashes = map[string]string{
 	"draft-saved":       "Draft saved.",
 	"entry-deleted":     "Entry deleted.",
 	"retry-queued":      "The analysis is queued again.",
+	"private-on":        "The entry is private now: it is only ever analysed on this server.",
+	"private-off":       "The entry is no longer private.",
 	"rel-created":       "Relationship added.",
 	"rel-updated":       "Relationship saved.",
 	"rel-deleted":       "Relationship deleted.",
@@ -212,10 +214,7 @@ func (w *Web) popFlash(rw http.ResponseWriter, r *http.Request) string {
 	}
 	http.SetCookie(rw, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
 		Secure: w.secure, SameSite: http.SameSiteLaxMode})
-	if msg, ok := flashes[c.Value]; ok {
-		return msg
-	}
-	return quickActionFlashes[c.Value]
+	return flashes[c.Value]
 }
 
 // safeNext is a local path to return to after signing in, or "" when
