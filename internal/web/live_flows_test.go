@@ -83,6 +83,32 @@ func TestLiveUpdatesAcrossTabs(t *testing.T) {
 	waitText(t, writer, ".flash", "Entry published")
 	entryID := bt.Eval[string](t, reader, `document.querySelector(".entry-list .badge[data-entry-id]").dataset.entryId`)
 
+	// The dashboard in a third tab: a second analysis re-renders its score
+	// card, its charts and its recent entries. (The dashboard landed on
+	// main alongside this test; until it is there, /home has no regions
+	// and this part says so in the log.)
+	board := secondTab(t, writer)
+	bt.Do(t, board, "open the dashboard", chromedp.Navigate(a.url+"/home"))
+	waitJS(t, board, "live on the dashboard", `document.documentElement.dataset.live === "live"`)
+	dashboard := bt.Eval[bool](t, board, `!!document.getElementById("dash-health")`)
+	if !dashboard {
+		t.Log("no dashboard regions on /home in this build: its part of the test did not run")
+	} else {
+		waitJS(t, board, "the score card", `document.querySelector("#dash-health").textContent.includes("1 analysed entry")`)
+		before := bt.Eval[string](t, board, `(() => { for (const id of ["dash-health", "dash-trends", "dash-recent"]) document.getElementById(id).__old = true;
+			return document.getElementById("dash-trends").textContent; })()`)
+		bt.Do(t, writer, "publish a second entry", chromedp.Navigate(a.url+"/entries/new"),
+			field("content", "We argued again and I felt unheard and alone; nothing got resolved."), click("button[value=publish]"))
+		waitJS(t, board, "the score card, charts and recent entries re-rendered", `(() => {
+			const h = document.getElementById("dash-health"), tr = document.getElementById("dash-trends"), r = document.getElementById("dash-recent");
+			return !h.__old && h.textContent.includes("2 analysed entries") && !tr.__old && tr.textContent !== `+jsString(before)+` &&
+				!r.__old && r.textContent.includes("nothing got resolved") &&
+				[...r.querySelectorAll(".badge[data-entry-id]")].every(b => ["completed", "fallback"].includes(b.dataset.status)); })()`)
+		if !bt.Eval[bool](t, board, `document.querySelector("svg") !== null && !!document.querySelector("#dash-trends svg")`) {
+			t.Fatal("no chart after the refresh")
+		}
+	}
+
 	// A quick toggle shows at once, and the server's re-render agrees.
 	bt.Do(t, reader, "open the entry", chromedp.Navigate(a.url+"/entries/"+entryID))
 	waitJS(t, reader, "live on the entry page", `document.documentElement.dataset.live === "live"`)
@@ -132,7 +158,21 @@ func TestLiveUpdatesAcrossTabs(t *testing.T) {
 	}
 	waitJS(t, reader, "the toggle undone with a message", `!document.querySelector(".private-mark").hidden &&
 		document.querySelector("[data-live-alert]").textContent.includes("signed out")`)
+
+	// The same for dismissing an insight on the dashboard.
+	if dashboard {
+		waitJS(t, board, "the dashboard offline", `document.documentElement.dataset.live === "offline"`)
+		insight := jsString("#insight-" + seededInsight)
+		if hidden := bt.Eval[bool](t, board, `(() => { document.querySelector(`+insight+` + " form.dismiss button").click();
+			return document.querySelector(`+insight+`).hidden; })()`); !hidden {
+			t.Fatal("Dismiss did not hide the insight at once")
+		}
+		waitJS(t, board, "the insight back, with a message", `!document.querySelector(`+insight+`).hidden &&
+			document.querySelector("[data-live-alert]").textContent.includes("signed out")`)
+	}
 }
+
+const seededInsight = "0193a000-0000-7000-8000-000000000001"
 
 // seedPerson creates a verified, onboarded person with a relationship in
 // the data directory before the server starts (quicker than the sign-up
@@ -166,8 +206,18 @@ func seedPerson(email, password string) func(t *testing.T, dataDir string) {
 			t.Fatal(err)
 		}
 		name, kind := "Sam", "partner"
-		if _, err := journal.New(journal.Config{Store: s, Enqueuer: noJobs{}}).CreateRelationship(ctx, u.ID,
-			journal.RelationshipInput{Name: &name, Kind: &kind}); err != nil {
+		rel, err := journal.New(journal.Config{Store: s, Enqueuer: noJobs{}}).CreateRelationship(ctx, u.ID,
+			journal.RelationshipInput{Name: &name, Kind: &kind})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// An insight to dismiss (the rules need weeks of entries to make one).
+		now := time.Now().UTC()
+		if err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+			return tx.PutInsight(ctx, store.Insight{ID: seededInsight, UserID: u.ID, RelationshipID: rel.ID, Kind: "note",
+				Title: "A seeded insight", Body: "Something worth noticing.", DedupeKey: "seeded", Status: store.InsightActive,
+				CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(30 * 24 * time.Hour)})
+		}); err != nil {
 			t.Fatal(err)
 		}
 	}
