@@ -565,9 +565,10 @@ func (e *loadEnv) storage(ctx context.Context, w io.Writer, db *store.Store, mon
 		bytes int64
 	}
 	var (
-		size  int64
-		parts []part
-		head  string
+		size      int64
+		parts     []part
+		head      string
+		breakdown string // the query for the largest tables and indexes
 	)
 	if e.databaseURL == "" {
 		var pages, free, pageSize int64
@@ -578,42 +579,29 @@ func (e *loadEnv) storage(ctx context.Context, w io.Writer, db *store.Store, mon
 		wal := fileSize(filepath.Join(e.dataDir, store.SQLiteFile+"-wal"))
 		head = fmt.Sprintf("%s %s (%s of it free pages), WAL %s now, %s at most during the scenarios",
 			store.SQLiteFile, mibs(pages*pageSize), mibs(free*pageSize), mibs(wal), mibs(mon.walMax()))
-		rows, err := q.QueryContext(ctx, `SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT ?`, e.f.tableBreakdownTop)
-		if err != nil {
-			return fmt.Errorf("dbstat: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var p part
-			if err := rows.Scan(&p.name, &p.bytes); err != nil {
-				return err
-			}
-			parts = append(parts, p)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
+		breakdown = `SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT ?`
 	} else {
 		if err := q.QueryRowContext(ctx, `SELECT pg_database_size(current_database())`).Scan(&size); err != nil {
 			return fmt.Errorf("database size: %w", err)
 		}
 		head = "database " + mibs(size)
-		rows, err := q.QueryContext(ctx, `SELECT c.relname, pg_relation_size(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'i', 't') ORDER BY 2 DESC LIMIT $1`, e.f.tableBreakdownTop)
-		if err != nil {
-			return fmt.Errorf("relation sizes: %w", err)
+		breakdown = `SELECT c.relname, pg_relation_size(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'i', 't') ORDER BY 2 DESC LIMIT $1`
+	}
+	rows, err := q.QueryContext(ctx, breakdown, e.f.tableBreakdownTop)
+	if err != nil {
+		return fmt.Errorf("largest tables: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p part
+		if err := rows.Scan(&p.name, &p.bytes); err != nil {
+			return fmt.Errorf("largest tables: %w", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var p part
-			if err := rows.Scan(&p.name, &p.bytes); err != nil {
-				return err
-			}
-			parts = append(parts, p)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
+		parts = append(parts, p)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("largest tables: %w", err)
 	}
 	fmt.Fprintf(w, "storage: %s; %d entries, %d analyses: %.2f KB per entry (budget 1.5 KB at 100,000; PocketBase ~0.6 KB)\n",
 		head, entries, analyses, float64(size)/float64(max(entries, 1))/1000)
