@@ -123,6 +123,23 @@ func counter(t *testing.T, engine store.Engine, opts store.Options) func(query s
 // queued jobs) directly in the data directory, before any server runs.
 func seedEntries(t *testing.T, opts store.Options, n int) {
 	t.Helper()
+	withJournal(t, opts, `{"aiConsent":true}`, func(ctx context.Context, j *journal.Service, relID string) {
+		status := "published"
+		for i := range n {
+			content := fmt.Sprintf("Entry %d: we talked it through and I felt heard.", i)
+			if _, err := j.CreateEntry(ctx, "u1", journal.EntryInput{RelationshipID: &relID, Content: &content, Status: &status}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}
+
+// withJournal opens the data directory's store, migrates it, adds user u1
+// (with the given preferences) and a relationship, and hands fn a journal
+// that queues River jobs. The store is closed when fn returns, so a server
+// can take the directory afterwards.
+func withJournal(t *testing.T, opts store.Options, prefs string, fn func(ctx context.Context, j *journal.Service, relID string)) {
+	t.Helper()
 	ctx := context.Background()
 	s, err := store.Open(ctx, opts)
 	if err != nil {
@@ -137,18 +154,13 @@ func seedEntries(t *testing.T, opts store.Options, n int) {
 		t.Fatal(err)
 	}
 	j := journal.New(journal.Config{Store: s, Enqueuer: queue.NewAnalysisJobs(client)})
-	storetest.AddUser(t, s, "u1", `{"aiConsent":true}`)
-	name, kind, status := "Sam", "partner", "published"
+	storetest.AddUser(t, s, "u1", prefs)
+	name, kind := "Sam", "partner"
 	rel, err := j.CreateRelationship(ctx, "u1", journal.RelationshipInput{Name: &name, Kind: &kind})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range n {
-		content := fmt.Sprintf("Entry %d: we talked it through and I felt heard.", i)
-		if _, err := j.CreateEntry(ctx, "u1", journal.EntryInput{RelationshipID: &rel.ID, Content: &content, Status: &status}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	fn(ctx, j, rel.ID)
 }
 
 func openReadOnly(t *testing.T, dir string) *sql.DB {
@@ -231,32 +243,14 @@ func TestKillMidLocalDrainLosesNothing(t *testing.T) {
 // data directory, before any server runs, queued with River jobs.
 func importEntries(t *testing.T, opts store.Options, n int) {
 	t.Helper()
-	ctx := context.Background()
-	s, err := store.Open(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.Migrate(ctx, queue.MigrateStep(s)); err != nil {
-		t.Fatal(err)
-	}
-	client, err := queue.New(s, queue.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	j := journal.New(journal.Config{Store: s, Enqueuer: queue.NewAnalysisJobs(client)})
-	storetest.AddUser(t, s, "u1", `{}`)
-	name, kind := "Sam", "partner"
-	rel, err := j.CreateRelationship(ctx, "u1", journal.RelationshipInput{Name: &name, Kind: &kind})
-	if err != nil {
-		t.Fatal(err)
-	}
-	items := make([]journal.ImportItem, n)
-	for i := range items {
-		content := fmt.Sprintf("Entry %d: we talked it through and I felt heard, though work stress crept in.", i)
-		items[i] = journal.ImportItem{Input: journal.EntryInput{RelationshipID: &rel.ID, Content: &content}}
-	}
-	if _, err := j.ImportEntries(ctx, "u1", items); err != nil {
-		t.Fatal(err)
-	}
+	withJournal(t, opts, `{}`, func(ctx context.Context, j *journal.Service, relID string) {
+		items := make([]journal.ImportItem, n)
+		for i := range items {
+			content := fmt.Sprintf("Entry %d: we talked it through and I felt heard, though work stress crept in.", i)
+			items[i] = journal.ImportItem{Input: journal.EntryInput{RelationshipID: &relID, Content: &content}}
+		}
+		if _, err := j.ImportEntries(ctx, "u1", items); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
