@@ -9,12 +9,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
 
 	"github.com/resonant-journal/resonant/internal/accounts"
 	"github.com/resonant-journal/resonant/internal/analysis"
+	"github.com/resonant-journal/resonant/internal/analysis/offline"
 	"github.com/resonant-journal/resonant/internal/analysis/pipeline"
 	"github.com/resonant-journal/resonant/internal/api"
 	"github.com/resonant-journal/resonant/internal/config"
@@ -168,6 +170,9 @@ func newJobs(ctx context.Context, cfg *config.Config, st *store.Store, svc *serv
 	}
 	pcfg := pipeline.Config{
 		Store: st, External: external, AttemptTimeout: cfg.AnalysisTimeout, Now: now, Logger: log,
+		// One offline analyzer for the River worker and the in-process
+		// queue, built when the first entry is analysed.
+		Offline: sync.OnceValue(offline.New),
 		OnFinish: func(ctx context.Context, tx *store.Tx, a store.Analysis) error {
 			return svc.insights.AnalysisLanded(ctx, tx, a.UserID, a.RelationshipID, a.EntryID, a.CompletedAt)
 		},

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -42,7 +43,11 @@ type Config struct {
 	Store *store.Store
 	// External is the configured LLM analyzer, or nil when none is.
 	External analysis.Analyzer
-	Offline  *offline.Analyzer
+	// Offline returns the offline analyzer. Its lexicons, rules and model
+	// take about 7 MB of heap, so it is built on first use (a server that
+	// analyses nothing never holds it) and shared by the workers that get
+	// the same Config. Default: built once per NewWorker.
+	Offline func() *offline.Analyzer
 	// BreakerName keys the shared breaker row (one per provider).
 	BreakerName    string
 	Breaker        store.BreakerConfig
@@ -79,7 +84,7 @@ type Worker struct {
 // NewWorker fills in defaults and returns the worker.
 func NewWorker(cfg Config) *Worker {
 	if cfg.Offline == nil {
-		cfg.Offline = offline.New()
+		cfg.Offline = sync.OnceValue(offline.New)
 	}
 	if cfg.BreakerName == "" && cfg.External != nil {
 		cfg.BreakerName = cfg.External.Name()
@@ -343,7 +348,7 @@ func (r *round) runOffline() (res analysis.Result, err error) {
 			err = fmt.Errorf("offline analyzer panicked: %v", p)
 		}
 	}()
-	return analysis.Sanitize(r.w.cfg.Offline.Analyze(r.work.Entry.Content))
+	return analysis.Sanitize(r.w.cfg.Offline().Analyze(r.work.Entry.Content))
 }
 
 // finish stores the analysis and the final status in one transaction.
