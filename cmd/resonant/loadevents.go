@@ -385,8 +385,34 @@ func (s *loadServer) memstats(ctx context.Context, api *http.Client) string {
 	if len(vals) == 0 {
 		return ""
 	}
-	return fmt.Sprintf(": heap in use %.0f MiB, stacks %.0f MiB, %.0f goroutines",
+	anon, file := s.rssParts()
+	return fmt.Sprintf(": anonymous %s + mapped files (the binary) %s; heap in use %.0f MiB, stacks %.0f MiB, %.0f goroutines",
+		mibs(anon<<10), mibs(file<<10),
 		vals["go_memstats_heap_inuse_bytes"]/(1<<20), vals["go_memstats_stack_inuse_bytes"]/(1<<20), vals["go_goroutines"])
+}
+
+// rssParts splits the server's RSS (KiB) into its anonymous memory (heap,
+// stacks, SQLite's caches) and the pages of mapped files, nearly all of
+// them the executable's own: clean pages the kernel can drop and read back.
+func (s *loadServer) rssParts() (anon, file int64) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		return 0, 0
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		n, _ := strconv.ParseInt(f[1], 10, 64)
+		switch f[0] {
+		case "RssAnon:":
+			anon = n
+		case "RssFile:":
+			file = n
+		}
+	}
+	return anon, file
 }
 
 func loadCreateRelationship(ctx context.Context, api *http.Client, base, token string) (string, error) {
