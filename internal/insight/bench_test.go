@@ -183,7 +183,7 @@ func BenchmarkInsight(b *testing.B) {
 					// A new analysis of the relationship's newest entry lands.
 					n++
 					err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
-						if _, err := tx.SQL().ExecContext(ctx, s.Rebind(`UPDATE analyses SET completed_at = ? WHERE entry_id = ?`),
+						if _, err := tx.SQL().ExecContext(ctx, s.Rebind(`UPDATE analyses SET completed_at = ? WHERE entry_seq = (SELECT seq FROM journal_entries WHERE id = ?)`),
 							store.DBTime(u.clock.Now().Add(time.Duration(n)*time.Second)), u.newest[rel]); err != nil {
 							return err
 						}

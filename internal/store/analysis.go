@@ -109,7 +109,10 @@ func (t *Tx) ChangeAnalysisStatus(ctx context.Context, c StatusChange) (bool, er
 	return n == 1, nil
 }
 
-// SaveAnalysis stores (or replaces) an entry's analysis.
+// SaveAnalysis stores (or replaces) an entry's analysis, ErrNotFound when
+// the entry is gone. The row is keyed by the entry's seq and holds none of
+// the entry's ids (migration 0007): UserID and RelationshipID are the
+// entry's.
 func (t *Tx) SaveAnalysis(ctx context.Context, a Analysis) error {
 	kw := a.EmotionalKeywords
 	if kw == nil {
@@ -123,28 +126,63 @@ func (t *Tx) SaveAnalysis(ctx context.Context, a Analysis) error {
 	if len(patterns) == 0 {
 		patterns = json.RawMessage(`{}`)
 	}
-	_, err = t.exec(ctx, `INSERT INTO analyses (entry_id, user_id, relationship_id, sentiment_score, emotional_keywords, confidence_level,
+	source, err := analysisCode(a.ProcessingSource, "external_api", "fallback_analysis")
+	if err != nil {
+		return fmt.Errorf("save analysis: processing source: %w", err)
+	}
+	method, err := analysisCode(a.AnalysisMethod, "ai_powered", "rule_based_fallback")
+	if err != nil {
+		return fmt.Errorf("save analysis: method: %w", err)
+	}
+	var seq int64
+	err = t.queryRow(ctx, `SELECT seq FROM journal_entries WHERE id = ?`, a.EntryID).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("save analysis of entry %s: %w", a.EntryID, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("save analysis: %w", err)
+	}
+	_, err = t.exec(ctx, `INSERT INTO analyses (entry_seq, sentiment_score, emotional_keywords, confidence_level,
 			reasoning, patterns, processing_source, analysis_method, model, api_response_time, completed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (entry_id) DO UPDATE SET sentiment_score = excluded.sentiment_score, emotional_keywords = excluded.emotional_keywords,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (entry_seq) DO UPDATE SET sentiment_score = excluded.sentiment_score, emotional_keywords = excluded.emotional_keywords,
 			confidence_level = excluded.confidence_level, reasoning = excluded.reasoning, patterns = excluded.patterns,
 			processing_source = excluded.processing_source, analysis_method = excluded.analysis_method, model = excluded.model,
 			api_response_time = excluded.api_response_time, completed_at = excluded.completed_at`,
-		a.EntryID, a.UserID, a.RelationshipID, a.SentimentScore, string(kwJSON), a.ConfidenceLevel, a.Reasoning, string(patterns),
-		a.ProcessingSource, a.AnalysisMethod, a.Model, a.APIResponseTime, DBTime(a.CompletedAt))
+		seq, a.SentimentScore, string(kwJSON), a.ConfidenceLevel, a.Reasoning, string(patterns),
+		source, method, a.Model, a.APIResponseTime, DBTime(a.CompletedAt))
 	if err != nil {
 		return fmt.Errorf("save analysis: %w", err)
 	}
 	return nil
 }
 
+// analysisCode is how processing_source and analysis_method are stored: 1
+// for the AI's word, 0 for the fallback's.
+func analysisCode(v, ai, fallback string) (int, error) {
+	switch v {
+	case ai:
+		return 1, nil
+	case fallback:
+		return 0, nil
+	}
+	return 0, fmt.Errorf("%q is neither %s nor %s", v, ai, fallback)
+}
+
+// The stored codes of processing_source and analysis_method, as the API's words.
+const (
+	processingSourceSQL = `CASE a.processing_source WHEN 1 THEN 'external_api' ELSE 'fallback_analysis' END`
+	analysisMethodSQL   = `CASE a.analysis_method WHEN 1 THEN 'ai_powered' ELSE 'rule_based_fallback' END`
+)
+
 // GetAnalysis returns the user's entry's analysis, or ErrNotFound.
 func (q *Queries) GetAnalysis(ctx context.Context, userID, entryID string) (Analysis, error) {
 	var a Analysis
 	var kw, patterns string
-	err := q.queryRow(ctx, `SELECT entry_id, user_id, relationship_id, sentiment_score, emotional_keywords, confidence_level, reasoning,
-			patterns, processing_source, analysis_method, model, api_response_time, completed_at
-		FROM analyses WHERE entry_id = ? AND user_id = ?`, entryID, userID).Scan(
+	err := q.queryRow(ctx, `SELECT e.id, e.user_id, e.relationship_id, a.sentiment_score, a.emotional_keywords, a.confidence_level,
+			a.reasoning, a.patterns, `+processingSourceSQL+`, `+analysisMethodSQL+`, a.model, a.api_response_time, a.completed_at
+		FROM journal_entries e JOIN analyses a ON a.entry_seq = e.seq
+		WHERE e.id = ? AND e.user_id = ?`, entryID, userID).Scan(
 		&a.EntryID, &a.UserID, &a.RelationshipID, &a.SentimentScore, &kw, &a.ConfidenceLevel, &a.Reasoning,
 		&patterns, &a.ProcessingSource, &a.AnalysisMethod, &a.Model, &a.APIResponseTime, ScanTime(&a.CompletedAt))
 	if errors.Is(err, sql.ErrNoRows) {

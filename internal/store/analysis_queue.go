@@ -16,7 +16,9 @@ import (
 // process that knows it is the sole worker may take (after a crash, or a
 // failed finish).
 func (t *Tx) QueuedAnalyses(ctx context.Context, limit int, resume bool) ([]AnalysisWork, error) {
-	where := `a.status = 'queued'`
+	// Both forms name the condition of the partial index
+	// analysis_status_pending (migration 0007), so the planner reads it.
+	where := `a.status IN ('queued', 'processing') AND a.status = 'queued'`
 	if resume {
 		where = `a.status IN ('queued', 'processing')`
 	}

@@ -62,3 +62,10 @@ func ReadRecentUsers(ctx context.Context, s *Store) (int, error) {
 	}
 	return n, rows.Err()
 }
+
+// MigrateTo applies our migrations up to version v only (tests of a
+// migration over data written in the schema before it).
+func MigrateTo(ctx context.Context, s *Store, v int) error {
+	_, err := s.migrate(ctx, v)
+	return err
+}

@@ -47,8 +47,8 @@ type ScoredAnalysis struct {
 }
 
 const scoredAnalysisSelect = `SELECT e.id, e.relationship_id, e.created_at, a.completed_at, a.sentiment_score, a.confidence_level,
-	a.analysis_method, a.patterns
-	FROM journal_entries e JOIN analyses a ON a.entry_id = e.id
+	` + analysisMethodSQL + `, a.patterns
+	FROM journal_entries e JOIN analyses a ON a.entry_seq = e.seq
 	WHERE e.user_id = ? AND e.status = 'published'`
 
 // ScoredAnalyses returns the user's analysed, published entries written at

@@ -87,9 +87,17 @@ type MigrateStep func(ctx context.Context) error
 // together, and is held while the extra steps run too (River's migrations
 // must commit between versions, so they cannot share our transaction).
 func (s *Store) Migrate(ctx context.Context, extra ...MigrateStep) (applied int, err error) {
+	return s.migrate(ctx, 0, extra...)
+}
+
+// migrate applies the migrations up to version upTo (0: all of them).
+func (s *Store) migrate(ctx context.Context, upTo int, extra ...MigrateStep) (applied int, err error) {
 	ms, err := loadMigrations(s.engine)
 	if err != nil {
 		return 0, err
+	}
+	if upTo > 0 && upTo < len(ms) {
+		ms = ms[:upTo]
 	}
 	if s.engine == Postgres {
 		unlock, err := s.advisoryLock(ctx, migrationLockID)

@@ -1,0 +1,121 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/resonant-journal/resonant/internal/store"
+	"github.com/resonant-journal/resonant/internal/store/storetest"
+)
+
+// openUnmigrated opens a fresh, empty database on engine e.
+func openUnmigrated(t *testing.T, e store.Engine) *store.Store {
+	t.Helper()
+	opts := store.Options{DataDir: t.TempDir()}
+	if e == store.Postgres {
+		opts.DatabaseURL = storetest.NewEmptyPostgresDatabase(t)
+	}
+	s, err := store.Open(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// TestCompactAnalysesMigrationKeepsEveryAnalysis writes analyses in the
+// schema before migration 0007 (keyed by entry id, with the user's and
+// relationship's ids and the source and method as words) and reads them
+// back after it, unchanged, still scoped to their owner.
+func TestCompactAnalysesMigrationKeepsEveryAnalysis(t *testing.T) {
+	t.Parallel()
+	for _, engine := range storetest.Engines {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			s := openUnmigrated(t, engine)
+			if err := store.MigrateTo(ctx, s, 6); err != nil {
+				t.Fatal(err)
+			}
+			exec := func(q string, args ...any) {
+				t.Helper()
+				if _, err := s.WriteDB().ExecContext(ctx, s.Rebind(q), args...); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			at := time.Date(2026, 3, 4, 5, 6, 7, 891011000, time.UTC)
+			ts := store.DBTime(at)
+			storetest.AddUser(t, s, "u1", "")
+			storetest.AddUser(t, s, "u2", "")
+			exec(`INSERT INTO relationships (id, user_id, name, kind, created_at, updated_at) VALUES ('r1', 'u1', 'Sam', 'partner', ?, ?)`, ts, ts)
+			want := map[string]store.Analysis{}
+			for i, id := range []string{"e1", "e2", "e3"} {
+				exec(`INSERT INTO journal_entries (id, user_id, relationship_id, content, status, published_at, created_at, updated_at)
+					VALUES (?, 'u1', 'r1', 'we talked', 'published', ?, ?, ?)`, id, ts, ts, ts)
+				if id == "e3" {
+					continue // not analysed
+				}
+				a := store.Analysis{EntryID: id, UserID: "u1", RelationshipID: "r1", SentimentScore: 0.25 * float64(i+1),
+					EmotionalKeywords: []string{"calm", "heard"}, ConfidenceLevel: 0.5, Reasoning: "It reads as calm.",
+					Patterns: []byte(`{"recurring_themes":["chores"],"behaviours":[]}`), ProcessingSource: "external_api",
+					AnalysisMethod: "ai_powered", Model: "gemini", APIResponseTime: 812, CompletedAt: at.Add(time.Duration(i) * time.Second)}
+				if i == 1 {
+					a.ProcessingSource, a.AnalysisMethod, a.Model, a.APIResponseTime = "fallback_analysis", "rule_based_fallback", "offline", 0
+				}
+				exec(`INSERT INTO analyses (entry_id, user_id, relationship_id, sentiment_score, emotional_keywords, confidence_level,
+						reasoning, patterns, processing_source, analysis_method, model, api_response_time, completed_at)
+					VALUES (?, 'u1', 'r1', ?, '["calm","heard"]', ?, ?, ?, ?, ?, ?, ?, ?)`,
+					id, a.SentimentScore, a.ConfidenceLevel, a.Reasoning, string(a.Patterns), a.ProcessingSource, a.AnalysisMethod,
+					a.Model, a.APIResponseTime, store.DBTime(a.CompletedAt))
+				want[id] = a
+			}
+			if _, err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			for id, w := range want {
+				got, err := s.GetAnalysis(ctx, "u1", id)
+				if err != nil {
+					t.Fatalf("analysis of %s after the migration: %v", id, err)
+				}
+				got.CompletedAt, w.CompletedAt = got.CompletedAt.UTC(), w.CompletedAt.UTC()
+				if !reflect.DeepEqual(got, w) {
+					t.Fatalf("analysis of %s after the migration:\n got %+v\nwant %+v", id, got, w)
+				}
+				if _, err := s.GetAnalysis(ctx, "u2", id); !errors.Is(err, store.ErrNotFound) {
+					t.Fatalf("another user's read of %s's analysis = %v, want ErrNotFound", id, err)
+				}
+			}
+			if _, err := s.GetAnalysis(ctx, "u1", "e3"); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("analysis of an unanalysed entry = %v, want ErrNotFound", err)
+			}
+			// A new analysis replaces the old one; deleting the entry removes it.
+			err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+				a := want["e1"]
+				a.Reasoning, a.ProcessingSource, a.AnalysisMethod = "Again.", "fallback_analysis", "rule_based_fallback"
+				return tx.SaveAnalysis(ctx, a)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err := s.GetAnalysis(ctx, "u1", "e1"); err != nil || got.Reasoning != "Again." || got.AnalysisMethod != "rule_based_fallback" {
+				t.Fatalf("replaced analysis = %+v, %v", got, err)
+			}
+			if err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error { return tx.DeleteEntry(ctx, "u1", "e1") }); err != nil {
+				t.Fatal(err)
+			}
+			var n int
+			if err := s.WriteDB().QueryRowContext(ctx, `SELECT COUNT(*) FROM analyses`).Scan(&n); err != nil || n != 1 {
+				t.Fatalf("%d analyses left after deleting one of two entries (%v), want 1", n, err)
+			}
+			err = s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+				return tx.SaveAnalysis(ctx, store.Analysis{EntryID: "e1", ProcessingSource: "external_api", AnalysisMethod: "ai_powered", CompletedAt: at})
+			})
+			if !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("saving the analysis of a deleted entry = %v, want ErrNotFound", err)
+			}
+		})
+	}
+}
