@@ -24,7 +24,7 @@ func TestPublishQueuesAnalysisInSameTx(t *testing.T) {
 		if n := e.pendingJobs(id); n != 1 {
 			t.Fatalf("%d waiting jobs, want 1", n)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM events WHERE user_id = ? AND entity_id = ? AND type IN ('entry.created', 'analysis.status')`, u, id); n != 2 {
+		if n := e.events(u, id, "entry.created", "analysis.status"); n != 2 {
 			t.Fatalf("%d events, want entry.created and analysis.status", n)
 		}
 	})
@@ -41,7 +41,7 @@ func TestDraftIsAnalysedOnlyOncePublished(t *testing.T) {
 		if n := e.pendingJobs(id); n != 0 {
 			t.Fatalf("draft has %d jobs, want 0", n)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM events WHERE entity_id = ? AND type = 'entry.updated'`, id); n != 2 {
+		if n := e.events(u, id, "entry.updated"); n != 2 {
 			t.Fatalf("%d entry.updated events, want 2 (an unchanged auto-save writes nothing)", n)
 		}
 		out := e.must(http.StatusOK, u, "PATCH", "/api/v1/entries/"+id, map[string]any{"status": "published"})

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -70,6 +71,24 @@ func (e *journalEnv) newEntry(user string, body map[string]any) map[string]any {
 func (e *journalEnv) count(query string, args ...any) int {
 	e.t.Helper()
 	return e.Count(query, args...)
+}
+
+// events counts userID's events about entityID of the given types, read
+// as a reconnecting stream replays them (the log's rows are stored
+// compactly on SQLite, see store/eventcodec.go).
+func (e *journalEnv) events(userID, entityID string, types ...string) int {
+	e.t.Helper()
+	events, err := e.store.EventsAfter(context.Background(), userID, 0, 1000)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	n := 0
+	for _, ev := range events {
+		if ev.EntityID == entityID && slices.Contains(types, ev.Type) {
+			n++
+		}
+	}
+	return n
 }
 
 // pendingJobs counts waiting analyze_entry jobs for entryID.

@@ -50,13 +50,28 @@ func scanEvents(rows *sql.Rows) ([]Event, error) {
 	var out []Event
 	for rows.Next() {
 		var (
-			e    Event
-			data string
+			e                     Event
+			entity, rel, data, at any
 		)
-		if err := rows.Scan(&e.Seq, &e.UserID, &e.Type, &e.EntityID, &e.RelationshipID, &data, ScanTime(&e.At)); err != nil {
+		if err := rows.Scan(&e.Seq, &e.UserID, &e.Type, &entity, &rel, &data, &at); err != nil {
 			return nil, fmt.Errorf("read events: %w", err)
 		}
-		e.Data = json.RawMessage(data)
+		// Stored compactly on SQLite (eventcodec.go), as text on PostgreSQL.
+		var err error
+		if e.EntityID, err = decodeEventID(entity); err != nil {
+			return nil, fmt.Errorf("read event %d: %w", e.Seq, err)
+		}
+		if e.RelationshipID, err = decodeEventID(rel); err != nil {
+			return nil, fmt.Errorf("read event %d: %w", e.Seq, err)
+		}
+		d, err := decodeEventData(data)
+		if err != nil {
+			return nil, fmt.Errorf("read event %d: %w", e.Seq, err)
+		}
+		e.Data = json.RawMessage(d)
+		if e.At, err = decodeEventTime(at); err != nil {
+			return nil, fmt.Errorf("read event %d: %w", e.Seq, err)
+		}
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {

@@ -176,7 +176,8 @@ func (t *Tx) insertBatchEvents(ctx context.Context, callers []*Tx) error {
 		for _, p := range all[start : start+size] {
 			last++
 			p.e.Seq = last
-			args = append(args, p.e.Seq, p.e.UserID, p.e.Type, p.e.EntityID, p.e.RelationshipID, string(p.data), DBTime(p.e.At))
+			args = append(args, p.e.Seq, p.e.UserID, p.e.Type, encodeEventID(p.e.EntityID), encodeEventID(p.e.RelationshipID),
+				encodeEventData(p.data), p.e.At.UnixMicro()) // the compact row of migration 0008 (eventcodec.go)
 		}
 		if _, err := t.exec(ctx, insertEventsSQL[size], args...); err != nil {
 			return fmt.Errorf("append events: %w", err)

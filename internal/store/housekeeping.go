@@ -21,7 +21,7 @@ func (t *Tx) Prune(ctx context.Context, now, eventsBefore time.Time) (PruneResul
 	steps := []struct {
 		n     *int64
 		query string
-		arg   string
+		arg   any
 	}{
 		{&r.Sessions, `DELETE FROM sessions WHERE expiry < ?`, DBTime(now)},
 		{&r.EmailTokens, `DELETE FROM email_tokens WHERE expires_at < ?`, DBTime(now)},
@@ -32,7 +32,8 @@ func (t *Tx) Prune(ctx context.Context, now, eventsBefore time.Time) (PruneResul
 		// the oldest kept event reliably means it may have missed some.
 		// The log is in time order, so walking it back from its end finds
 		// that newest old event after reading only the replay window.
-		{&r.Events, `DELETE FROM events WHERE seq <= (SELECT seq FROM events WHERE created_at < ? ORDER BY seq DESC LIMIT 1)`, DBTime(eventsBefore)},
+		{&r.Events, `DELETE FROM events WHERE seq <= (SELECT seq FROM events WHERE created_at < ? ORDER BY seq DESC LIMIT 1)`,
+			eventTime(t.d.engine(), eventsBefore)},
 		{&r.WebhookDeliveries, `DELETE FROM webhook_deliveries WHERE received_at < ?`, DBTime(eventsBefore)},
 	}
 	for _, s := range steps {

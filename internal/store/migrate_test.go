@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"reflect"
 	"testing"
@@ -115,6 +116,84 @@ func TestCompactAnalysesMigrationKeepsEveryAnalysis(t *testing.T) {
 			})
 			if !errors.Is(err, store.ErrNotFound) {
 				t.Fatalf("saving the analysis of a deleted entry = %v, want ErrNotFound", err)
+			}
+		})
+	}
+}
+
+// TestCompactEventsMigrationReplaysTheSameEvents writes events in the log's
+// form before migration 0008 (text throughout) and replays them after it:
+// the same events, and the next one numbered after every number handed out
+// before (a pruned or deleted event's number is never reused).
+func TestCompactEventsMigrationReplaysTheSameEvents(t *testing.T) {
+	t.Parallel()
+	for _, engine := range storetest.Engines {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			s := openUnmigrated(t, engine)
+			if err := store.MigrateTo(ctx, s, 7); err != nil {
+				t.Fatal(err)
+			}
+			storetest.AddUser(t, s, "u1", "")
+			at := time.Date(2026, 3, 4, 5, 6, 7, 891011000, time.UTC)
+			entity := "01a2316a-423b-795d-a19a-c790a43bc141"
+			want := []store.Event{
+				{UserID: "u1", Type: store.EventEntryCreated, EntityID: entity, RelationshipID: "r1", Data: `{"status":"published"}`, At: at},
+				{UserID: "u1", Type: store.EventAnalysisStatus, EntityID: entity, RelationshipID: "r1", Data: `{"status":"queued","retryCount":0}`, At: at},
+				{UserID: "u1", Type: store.EventHealthScoreUpdated, RelationshipID: "r1", Data: `{}`, At: at.Add(time.Second)},
+				{UserID: "u1", Type: store.EventAnalysisStatus, EntityID: entity, RelationshipID: "r1", Data: `{"status":"failed","retryCount":3}`, At: at.Add(2 * time.Second)},
+			}
+			for _, e := range append(want, store.Event{UserID: "u1", Type: store.EventEntryDeleted, EntityID: entity, Data: `{}`, At: at}) {
+				if _, err := s.WriteDB().ExecContext(ctx, s.Rebind(`INSERT INTO events (user_id, type, entity_id, relationship_id, data, created_at)
+					VALUES (?, ?, ?, ?, ?, ?)`), e.UserID, e.Type, e.EntityID, e.RelationshipID, e.Data, store.DBTime(e.At)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// The newest event goes: its number must not be handed out again.
+			if _, err := s.WriteDB().ExecContext(ctx, `DELETE FROM events WHERE seq = 5`); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			next := store.Event{UserID: "u1", Type: store.EventAnalysisStatus, EntityID: entity, RelationshipID: "01a2316a-4230-7612-a5be-c3f640fcc994",
+				Data: store.AnalysisStatusData{Status: store.AnalysisProcessing}, At: at.Add(3 * time.Second)}
+			if err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+				_, err := tx.AppendEvent(ctx, next)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if engine == store.SQLite {
+				var forms string
+				if err := s.WriteDB().QueryRowContext(ctx, `SELECT typeof(entity_id) || ' ' || typeof(relationship_id) || ' ' || typeof(data) || ' ' ||
+					typeof(created_at) FROM events WHERE seq = 6`).Scan(&forms); err != nil {
+					t.Fatal(err)
+				}
+				if forms != "blob blob integer integer" {
+					t.Fatalf("a new event is stored as %s, want the compact blob blob integer integer", forms)
+				}
+			}
+			next.Data = `{"status":"processing","retryCount":0}`
+			want = append(want, next)
+			got, err := s.EventsAfter(ctx, "u1", 0, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want) {
+				t.Fatalf("%d events replayed after the migration, want %d: %+v", len(got), len(want), got)
+			}
+			for i, g := range got {
+				w := want[i]
+				wantSeq := int64(i + 1)
+				if i == len(want)-1 {
+					wantSeq = 6
+				}
+				if g.Seq != wantSeq || g.UserID != w.UserID || g.Type != w.Type || g.EntityID != w.EntityID ||
+					g.RelationshipID != w.RelationshipID || string(g.Data.(json.RawMessage)) != w.Data.(string) || !g.At.Equal(w.At) {
+					t.Fatalf("event %d after the migration:\n got %+v (data %s)\nwant seq %d %+v", i, g, g.Data, wantSeq, w)
+				}
 			}
 		})
 	}
