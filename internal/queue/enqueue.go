@@ -104,7 +104,7 @@ func HandOverAnalyses(ctx context.Context, s *store.Store, c *Client, local bool
 			n, err = res.RowsAffected()
 			return err
 		}
-		rows, err := tx.SQL().QueryContext(ctx, `SELECT a.entry_id, a.user_id FROM analysis_status a
+		rows, err := tx.SQL().QueryContext(ctx, `SELECT a.entry_id, e.user_id FROM analysis_status a JOIN journal_entries e ON e.id = a.entry_id
 			WHERE a.status IN ('queued', 'processing') AND a.entry_id NOT IN (
 				SELECT args ->> 'entryId' FROM river_job WHERE kind = 'analyze_entry'
 				AND state IN ('available', 'scheduled', 'retryable', 'pending', 'running'))`)

@@ -86,7 +86,7 @@ type StatusChange struct {
 // ChangeAnalysisStatus applies c and reports whether it applied. processing
 // sets started_at; completed, fallback and failed set completed_at.
 func (t *Tx) ChangeAnalysisStatus(ctx context.Context, c StatusChange) (bool, error) {
-	at := DBTime(c.At)
+	at := storedTime(t.d.engine(), c.At)
 	var startedAt, completedAt any
 	switch c.Status {
 	case AnalysisProcessing:
@@ -98,7 +98,7 @@ func (t *Tx) ChangeAnalysisStatus(ctx context.Context, c StatusChange) (bool, er
 			fallback_reason = ?, updated_at = ?, started_at = COALESCE(?, started_at), completed_at = ?
 		WHERE entry_id = ? AND queued_at = ? AND status IN ('queued', 'processing')`,
 		c.Status, c.RetryCount, c.CircuitBreakerState, c.ErrorMessage, c.FallbackReason, at, startedAt, completedAt,
-		c.EntryID, DBTime(c.QueuedAt))
+		c.EntryID, storedTime(t.d.engine(), c.QueuedAt))
 	if err != nil {
 		return false, fmt.Errorf("change analysis status: %w", err)
 	}

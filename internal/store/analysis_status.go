@@ -33,8 +33,13 @@ const (
 	AnalysisFailed     = "failed"
 )
 
-const analysisStatusColumns = `entry_id, user_id, status, queued_at, started_at, completed_at, retry_count,
-	circuit_breaker_state, error_message, fallback_reason, updated_at`
+// analysisStatusFrom reads a status with its entry's owner (the row holds no
+// user id since migration 0009); analysisStatusColumns are its columns.
+const (
+	analysisStatusColumns = `a.entry_id, e.user_id, a.status, a.queued_at, a.started_at, a.completed_at, a.retry_count,
+	a.circuit_breaker_state, a.error_message, a.fallback_reason, a.updated_at`
+	analysisStatusFrom = ` FROM analysis_status a JOIN journal_entries e ON e.id = a.entry_id`
+)
 
 func scanAnalysisStatus(row interface{ Scan(...any) error }) (AnalysisStatus, error) {
 	var s AnalysisStatus
@@ -45,25 +50,26 @@ func scanAnalysisStatus(row interface{ Scan(...any) error }) (AnalysisStatus, er
 
 // queueAnalysisSQL creates the status row, or resets an existing one to a
 // fresh queued state (a re-publish or a retry starts over).
-const queueAnalysisSQL = `INSERT INTO analysis_status (entry_id, user_id, status, queued_at, started_at, completed_at, retry_count,
+const queueAnalysisSQL = `INSERT INTO analysis_status (entry_id, status, queued_at, started_at, completed_at, retry_count,
 	circuit_breaker_state, error_message, fallback_reason, updated_at)
 VALUES %s
 ON CONFLICT (entry_id) DO UPDATE SET status = excluded.status, queued_at = excluded.queued_at, started_at = NULL,
 	completed_at = NULL, retry_count = 0, error_message = '', fallback_reason = '', updated_at = excluded.updated_at`
 
-const queueAnalysisRow = `(?, ?, 'queued', ?, NULL, NULL, 0, 'closed', '', '', ?)`
+const queueAnalysisRow = `(?, 'queued', ?, NULL, NULL, 0, 'closed', '', '', ?)`
 
 // QueueAnalyses marks the user's entries' analyses queued at now. It does
-// not check ownership: callers pass entries they have just written.
+// not check ownership: callers pass entries they have just written (the
+// row is the entry's; userID is not stored).
 func (t *Tx) QueueAnalyses(ctx context.Context, userID string, entryIDs []string, now time.Time) error {
-	at := DBTime(now)
+	at := storedTime(t.d.engine(), now)
 	for start := 0; start < len(entryIDs); start += importBatchRows {
 		batch := entryIDs[start:min(start+importBatchRows, len(entryIDs))]
 		rows := make([]string, len(batch))
-		args := make([]any, 0, len(batch)*4)
+		args := make([]any, 0, len(batch)*3)
 		for i, id := range batch {
 			rows[i] = queueAnalysisRow
-			args = append(args, id, userID, at, at)
+			args = append(args, id, at, at)
 		}
 		if _, err := t.exec(ctx, fmt.Sprintf(queueAnalysisSQL, strings.Join(rows, ", ")), args...); err != nil {
 			return fmt.Errorf("queue analysis: %w", err)
@@ -75,7 +81,7 @@ func (t *Tx) QueueAnalyses(ctx context.Context, userID string, entryIDs []string
 // GetAnalysisStatus returns the status of the user's entry, or ErrNotFound
 // (drafts have none).
 func (q *Queries) GetAnalysisStatus(ctx context.Context, userID, entryID string) (AnalysisStatus, error) {
-	s, err := scanAnalysisStatus(q.queryRow(ctx, `SELECT `+analysisStatusColumns+` FROM analysis_status WHERE entry_id = ? AND user_id = ?`, entryID, userID))
+	s, err := scanAnalysisStatus(q.queryRow(ctx, `SELECT `+analysisStatusColumns+analysisStatusFrom+` WHERE a.entry_id = ? AND e.user_id = ?`, entryID, userID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return AnalysisStatus{}, fmt.Errorf("analysis status %s: %w", entryID, ErrNotFound)
 	}
@@ -89,17 +95,17 @@ func (q *Queries) GetAnalysisStatus(ctx context.Context, userID, entryID string)
 // queued first, optionally only those in one status.
 func (q *Queries) ListAnalysisStatuses(ctx context.Context, userID, status string, after *Cursor, limit int) ([]AnalysisStatus, error) {
 	var b strings.Builder
-	b.WriteString(`SELECT ` + analysisStatusColumns + ` FROM analysis_status WHERE user_id = ?`)
+	b.WriteString(`SELECT ` + analysisStatusColumns + analysisStatusFrom + ` WHERE e.user_id = ?`)
 	args := []any{userID}
 	if status != "" {
-		b.WriteString(` AND status = ?`)
+		b.WriteString(` AND a.status = ?`)
 		args = append(args, status)
 	}
 	if after != nil {
-		b.WriteString(` AND (queued_at, entry_id) < (?, ?)`)
-		args = append(args, DBTime(after.Time), after.ID)
+		b.WriteString(` AND (a.queued_at, a.entry_id) < (?, ?)`)
+		args = append(args, storedTime(q.d.engine(), after.Time), after.ID)
 	}
-	b.WriteString(` ORDER BY queued_at DESC, entry_id DESC LIMIT ?`)
+	b.WriteString(` ORDER BY a.queued_at DESC, a.entry_id DESC LIMIT ?`)
 	args = append(args, limit)
 	rows, err := q.query(ctx, b.String(), args...)
 	if err != nil {

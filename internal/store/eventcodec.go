@@ -133,9 +133,11 @@ func decodeEventID(v any) (string, error) {
 	return "", fmt.Errorf("event id of type %T", v)
 }
 
-// eventTime is the stored form of an event's time: microseconds since 1970
-// on SQLite (migration 0008), the usual timestamp on PostgreSQL.
-func eventTime(e Engine, t time.Time) any {
+// storedTime is the stored form of a time in the columns kept compact on
+// SQLite (events.created_at, migration 0008; analysis_status's times, 0009):
+// microseconds since 1970 there, the usual timestamp on PostgreSQL. ScanTime
+// reads either.
+func storedTime(e Engine, t time.Time) any {
 	if e == Postgres {
 		return DBTime(t)
 	}
@@ -144,9 +146,6 @@ func eventTime(e Engine, t time.Time) any {
 
 // decodeEventTime reads a stored event time of either engine.
 func decodeEventTime(v any) (time.Time, error) {
-	if n, ok := v.(int64); ok {
-		return time.UnixMicro(n).UTC(), nil
-	}
 	var t time.Time
 	err := ScanTime(&t).Scan(v)
 	return t, err

@@ -71,11 +71,11 @@ func TestEventDataCodesNeverChange(t *testing.T) {
 
 func TestEventTimesRoundTrip(t *testing.T) {
 	at := time.Date(2026, 12, 1, 11, 43, 12, 961588000, time.UTC)
-	got, err := decodeEventTime(eventTime(SQLite, at))
+	got, err := decodeEventTime(storedTime(SQLite, at))
 	if err != nil || !got.Equal(at) {
 		t.Fatalf("SQLite event time read back as %v, %v", got, err)
 	}
-	got, err = decodeEventTime(eventTime(Postgres, at))
+	got, err = decodeEventTime(storedTime(Postgres, at))
 	if err != nil || !got.Equal(at) {
 		t.Fatalf("PostgreSQL event time read back as %v, %v", got, err)
 	}

@@ -33,7 +33,7 @@ func (t *Tx) Prune(ctx context.Context, now, eventsBefore time.Time) (PruneResul
 		// The log is in time order, so walking it back from its end finds
 		// that newest old event after reading only the replay window.
 		{&r.Events, `DELETE FROM events WHERE seq <= (SELECT seq FROM events WHERE created_at < ? ORDER BY seq DESC LIMIT 1)`,
-			eventTime(t.d.engine(), eventsBefore)},
+			storedTime(t.d.engine(), eventsBefore)},
 		{&r.WebhookDeliveries, `DELETE FROM webhook_deliveries WHERE received_at < ?`, DBTime(eventsBefore)},
 	}
 	for _, s := range steps {

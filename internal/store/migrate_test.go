@@ -198,3 +198,96 @@ func TestCompactEventsMigrationReplaysTheSameEvents(t *testing.T) {
 		})
 	}
 }
+
+// TestCompactAnalysisStatusMigrationKeepsEveryStatus writes statuses in the
+// schema before migration 0009 (with the user's id, times as text on
+// SQLite) and reads them back after it: unchanged, listed and scoped to
+// their owner, and still moved on by a status change naming their round.
+func TestCompactAnalysisStatusMigrationKeepsEveryStatus(t *testing.T) {
+	t.Parallel()
+	for _, engine := range storetest.Engines {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			s := openUnmigrated(t, engine)
+			if err := store.MigrateTo(ctx, s, 8); err != nil {
+				t.Fatal(err)
+			}
+			exec := func(q string, args ...any) {
+				t.Helper()
+				if _, err := s.WriteDB().ExecContext(ctx, s.Rebind(q), args...); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			at := time.Date(2026, 3, 4, 5, 6, 7, 891011000, time.UTC)
+			ts := store.DBTime(at)
+			storetest.AddUser(t, s, "u1", "")
+			storetest.AddUser(t, s, "u2", "")
+			exec(`INSERT INTO relationships (id, user_id, name, kind, created_at, updated_at) VALUES ('r1', 'u1', 'Sam', 'partner', ?, ?)`, ts, ts)
+			want := []store.AnalysisStatus{
+				{EntryID: "e2", UserID: "u1", Status: store.AnalysisQueued, QueuedAt: at.Add(time.Second), RetryCount: 0,
+					CircuitBreakerState: "closed", UpdatedAt: at.Add(time.Second)},
+				{EntryID: "e1", UserID: "u1", Status: store.AnalysisFallback, QueuedAt: at, StartedAt: at.Add(time.Millisecond),
+					CompletedAt: at.Add(2 * time.Millisecond), RetryCount: 1, CircuitBreakerState: "open", ErrorMessage: "boom",
+					FallbackReason: "circuit_open", UpdatedAt: at.Add(2 * time.Millisecond)},
+			}
+			for _, w := range want {
+				exec(`INSERT INTO journal_entries (id, user_id, relationship_id, content, status, published_at, created_at, updated_at)
+					VALUES (?, 'u1', 'r1', 'we talked', 'published', ?, ?, ?)`, w.EntryID, ts, ts, ts)
+				exec(`INSERT INTO analysis_status (entry_id, user_id, status, queued_at, started_at, completed_at, retry_count,
+						circuit_breaker_state, error_message, fallback_reason, updated_at) VALUES (?, 'u1', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+					w.EntryID, w.Status, store.DBTime(w.QueuedAt), store.NullDBTime(w.StartedAt), store.NullDBTime(w.CompletedAt),
+					w.RetryCount, w.CircuitBreakerState, w.ErrorMessage, w.FallbackReason, store.DBTime(w.UpdatedAt))
+			}
+			if _, err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			same := func(got, w store.AnalysisStatus) bool {
+				return got.EntryID == w.EntryID && got.UserID == w.UserID && got.Status == w.Status && got.QueuedAt.Equal(w.QueuedAt) &&
+					got.StartedAt.Equal(w.StartedAt) && got.CompletedAt.Equal(w.CompletedAt) && got.RetryCount == w.RetryCount &&
+					got.CircuitBreakerState == w.CircuitBreakerState && got.ErrorMessage == w.ErrorMessage &&
+					got.FallbackReason == w.FallbackReason && got.UpdatedAt.Equal(w.UpdatedAt)
+			}
+			list, err := s.ListAnalysisStatuses(ctx, "u1", "", nil, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(list) != len(want) {
+				t.Fatalf("%d statuses listed after the migration, want %d", len(list), len(want))
+			}
+			for i := range want {
+				if !same(list[i], want[i]) {
+					t.Fatalf("status %d after the migration:\n got %+v\nwant %+v", i, list[i], want[i])
+				}
+				got, err := s.GetAnalysisStatus(ctx, "u1", want[i].EntryID)
+				if err != nil || !same(got, want[i]) {
+					t.Fatalf("status of %s after the migration: %+v, %v", want[i].EntryID, got, err)
+				}
+				if _, err := s.GetAnalysisStatus(ctx, "u2", want[i].EntryID); !errors.Is(err, store.ErrNotFound) {
+					t.Fatalf("another user's read of %s's status = %v, want ErrNotFound", want[i].EntryID, err)
+				}
+			}
+			if l, err := s.ListAnalysisStatuses(ctx, "u2", "", nil, 10); err != nil || len(l) != 0 {
+				t.Fatalf("another user lists %d statuses (%v), want none", len(l), err)
+			}
+			after := &store.Cursor{Time: list[0].QueuedAt, ID: list[0].EntryID}
+			if l, err := s.ListAnalysisStatuses(ctx, "u1", store.AnalysisFallback, after, 10); err != nil || len(l) != 1 || l[0].EntryID != "e1" {
+				t.Fatalf("the page after %s, fallback only: %+v, %v", list[0].EntryID, l, err)
+			}
+			// The queued round (identified by its queued time, as read) moves on.
+			var applied bool
+			err = s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+				var err error
+				applied, err = tx.ChangeAnalysisStatus(ctx, store.StatusChange{EntryID: "e2", QueuedAt: list[0].QueuedAt,
+					Status: store.AnalysisProcessing, CircuitBreakerState: "closed", At: at.Add(time.Minute)})
+				return err
+			})
+			if err != nil || !applied {
+				t.Fatalf("status change after the migration applied=%v, %v", applied, err)
+			}
+			if got, err := s.GetAnalysisStatus(ctx, "u1", "e2"); err != nil || got.Status != store.AnalysisProcessing || !got.StartedAt.Equal(at.Add(time.Minute)) {
+				t.Fatalf("status after the change: %+v, %v", got, err)
+			}
+		})
+	}
+}

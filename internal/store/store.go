@@ -272,6 +272,8 @@ func (s timeScanner) Scan(v any) error {
 		*s.t = time.Time{}
 	case time.Time:
 		*s.t = v.UTC()
+	case int64: // microseconds since 1970: SQLite's compact columns (storedTime)
+		*s.t = time.UnixMicro(v).UTC()
 	case string:
 		return s.parse(v)
 	case []byte:
