@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -126,6 +127,10 @@ func (t *Tx) SaveAnalysis(ctx context.Context, a Analysis) error {
 	if len(patterns) == 0 {
 		patterns = json.RawMessage(`{}`)
 	}
+	storedPatterns, err := encodePatterns(string(patterns))
+	if err != nil {
+		return fmt.Errorf("save analysis: %w", err)
+	}
 	source, err := analysisCode(a.ProcessingSource, "external_api", "fallback_analysis")
 	if err != nil {
 		return fmt.Errorf("save analysis: processing source: %w", err)
@@ -149,7 +154,7 @@ func (t *Tx) SaveAnalysis(ctx context.Context, a Analysis) error {
 			confidence_level = excluded.confidence_level, reasoning = excluded.reasoning, patterns = excluded.patterns,
 			processing_source = excluded.processing_source, analysis_method = excluded.analysis_method, model = excluded.model,
 			api_response_time = excluded.api_response_time, completed_at = excluded.completed_at`,
-		seq, a.SentimentScore, string(kwJSON), a.ConfidenceLevel, a.Reasoning, string(patterns),
+		seq, a.SentimentScore, string(kwJSON), a.ConfidenceLevel, a.Reasoning, storedPatterns,
 		source, method, a.Model, a.APIResponseTime, DBTime(a.CompletedAt))
 	if err != nil {
 		return fmt.Errorf("save analysis: %w", err)
@@ -194,8 +199,58 @@ func (q *Queries) GetAnalysis(ctx context.Context, userID, entryID string) (Anal
 	if err := json.Unmarshal([]byte(kw), &a.EmotionalKeywords); err != nil {
 		return Analysis{}, fmt.Errorf("analysis %s keywords: %w", entryID, err)
 	}
-	a.Patterns = json.RawMessage(patterns)
+	a.Patterns = json.RawMessage(decodePatterns(patterns))
 	return a, nil
+}
+
+// A patterns object is stored with its keys shortened (migration-free: a
+// row in the long form reads as it is): "~" and then the JSON with each key
+// in patternKeys replaced by its one letter. The shortened form is stored
+// only when it reads back as exactly the bytes given, so what the API
+// returns never changes. ~90 bytes of each ~210-byte object are its keys.
+// The letters are in databases: append only, never change one.
+const patternsMark = "~"
+
+var patternKeys = []string{
+	`"recurring_themes":`, `"t":`,
+	`"emotional_triggers":`, `"e":`,
+	`"communication_style":`, `"c":`,
+	`"relationship_dynamics":`, `"d":`,
+	`"behaviours":`, `"b":`,
+	`"label":`, `"l":`,
+	`"actor":`, `"a":`,
+	`"evidence":`, `"v":`,
+}
+
+var (
+	shortenPatterns = strings.NewReplacer(patternKeys...)
+	expandPatterns  = func() *strings.Replacer {
+		r := make([]string, len(patternKeys))
+		for i := 0; i < len(patternKeys); i += 2 {
+			r[i], r[i+1] = patternKeys[i+1], patternKeys[i]
+		}
+		return strings.NewReplacer(r...)
+	}()
+)
+
+// encodePatterns returns the stored form of a patterns object.
+func encodePatterns(p string) (string, error) {
+	short := patternsMark + shortenPatterns.Replace(p)
+	switch {
+	case decodePatterns(short) == p:
+		return short, nil
+	case strings.HasPrefix(p, patternsMark): // never JSON
+		return "", fmt.Errorf("patterns %.20q is not a JSON object", p)
+	}
+	return p, nil // holds a short key already: stored as given
+}
+
+// decodePatterns reads a stored patterns object back.
+func decodePatterns(stored string) string {
+	if !strings.HasPrefix(stored, patternsMark) {
+		return stored
+	}
+	return expandPatterns.Replace(stored[len(patternsMark):])
 }
 
 // CountAnalysisStatuses counts statuses by value across all users (for

@@ -76,7 +76,7 @@ func (q *Queries) ScoredAnalyses(ctx context.Context, userID, relationshipID str
 			&a.Confidence, &a.AnalysisMethod, &patterns); err != nil {
 			return nil, fmt.Errorf("read analyses: %w", err)
 		}
-		a.Patterns = []byte(patterns)
+		a.Patterns = []byte(decodePatterns(patterns))
 		out = append(out, a)
 	}
 	return out, rows.Err()
