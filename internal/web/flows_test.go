@@ -193,6 +193,10 @@ func signUpAndOnboard(t *testing.T, ctx context.Context, a *app, email string, j
 	want := "UTC"
 	if js {
 		want = "Asia/Tokyo"
+		// timezone.js is a module script: it may run after the page's
+		// text is already there, so wait for it rather than read once.
+		bt.WaitFor(t, ctx, "the time zone field to say "+want,
+			`document.getElementById("timezone").value === `+jsString(want), 30*time.Second)
 	}
 	if tz, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("timezone"))); err != nil || tz != want {
 		t.Fatalf("time zone field holds %q (%v), want %q", tz, err, want)
