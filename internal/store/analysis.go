@@ -155,7 +155,7 @@ func (t *Tx) SaveAnalysis(ctx context.Context, a Analysis) error {
 			processing_source = excluded.processing_source, analysis_method = excluded.analysis_method, model = excluded.model,
 			api_response_time = excluded.api_response_time, completed_at = excluded.completed_at`,
 		seq, a.SentimentScore, string(kwJSON), a.ConfidenceLevel, a.Reasoning, storedPatterns,
-		source, method, a.Model, a.APIResponseTime, DBTime(a.CompletedAt))
+		source, method, a.Model, a.APIResponseTime, storedTime(t.d.engine(), a.CompletedAt))
 	if err != nil {
 		return fmt.Errorf("save analysis: %w", err)
 	}

@@ -107,6 +107,11 @@ func encodeEventID(id string) any {
 	return b[:]
 }
 
+// DecodeEventID reads an id column of the event log as stored by either
+// engine (a UUID's 16 bytes on SQLite, text otherwise), for tests and tools
+// that read its rows directly rather than through EventsAfter.
+func DecodeEventID(v any) (string, error) { return decodeEventID(v) }
+
 // decodeEventID reads a stored id of either engine.
 func decodeEventID(v any) (string, error) {
 	switch v := v.(type) {

@@ -13,7 +13,7 @@ import (
 // stored JSON (json.RawMessage).
 func (q *Queries) EventsAfter(ctx context.Context, userID string, after int64, limit int) ([]Event, error) {
 	rows, err := q.query(ctx, `SELECT seq, user_id, type, entity_id, relationship_id, data, created_at
-FROM events WHERE user_id = ? AND seq > ? ORDER BY seq LIMIT ?`, userID, after, limit)
+FROM events WHERE user_id = ? AND seq > ? ORDER BY seq LIMIT ?`, q.eventUserID(userID), after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read events: %w", err)
 	}
@@ -34,7 +34,7 @@ func (q *Queries) EventsAfterForUsers(ctx context.Context, userIDs []string, aft
 			in = append(in, ',')
 		}
 		in = append(in, '?')
-		args = append(args, u)
+		args = append(args, q.eventUserID(u))
 	}
 	args = append(args, after, limit)
 	rows, err := q.query(ctx, `SELECT seq, user_id, type, entity_id, relationship_id, data, created_at
@@ -50,14 +50,17 @@ func scanEvents(rows *sql.Rows) ([]Event, error) {
 	var out []Event
 	for rows.Next() {
 		var (
-			e                     Event
-			entity, rel, data, at any
+			e                           Event
+			user, entity, rel, data, at any
 		)
-		if err := rows.Scan(&e.Seq, &e.UserID, &e.Type, &entity, &rel, &data, &at); err != nil {
+		if err := rows.Scan(&e.Seq, &user, &e.Type, &entity, &rel, &data, &at); err != nil {
 			return nil, fmt.Errorf("read events: %w", err)
 		}
 		// Stored compactly on SQLite (eventcodec.go), as text on PostgreSQL.
 		var err error
+		if e.UserID, err = decodeEventID(user); err != nil {
+			return nil, fmt.Errorf("read event %d: %w", e.Seq, err)
+		}
 		if e.EntityID, err = decodeEventID(entity); err != nil {
 			return nil, fmt.Errorf("read event %d: %w", e.Seq, err)
 		}
@@ -94,7 +97,7 @@ func (q *Queries) EventBounds(ctx context.Context) (oldest, newest int64, err er
 // LastEventSeq returns the sequence of userID's newest event, 0 if none.
 func (q *Queries) LastEventSeq(ctx context.Context, userID string) (int64, error) {
 	var seq sql.NullInt64
-	if err := q.queryRow(ctx, `SELECT MAX(seq) FROM events WHERE user_id = ?`, userID).Scan(&seq); err != nil {
+	if err := q.queryRow(ctx, `SELECT MAX(seq) FROM events WHERE user_id = ?`, q.eventUserID(userID)).Scan(&seq); err != nil {
 		return 0, fmt.Errorf("read last event: %w", err)
 	}
 	return seq.Int64, nil
@@ -141,4 +144,13 @@ func (t *Tx) writeEvents(ctx context.Context) error {
 	}
 	t.pending = 0
 	return nil
+}
+
+// eventUserID is how a user's id is stored in the event log: compactly on
+// SQLite (eventcodec.go, migration 0010), as text on PostgreSQL.
+func (q *Queries) eventUserID(id string) any {
+	if q.d.engine() == Postgres {
+		return id
+	}
+	return encodeEventID(id)
 }

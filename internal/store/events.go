@@ -120,7 +120,8 @@ var eventChunks = []int{32, 16, 8, 4, 2, 1}
 // insertEventsSQL holds, for each size in eventChunks, the statement that
 // inserts that many events with the sequence numbers given. An event of a
 // user deleted later in the same batch is skipped, as the deletion would
-// have removed it.
+// have removed it (column8 is the user's id as text; column2 its stored
+// form, eventcodec.go).
 var insertEventsSQL = func() map[int]string {
 	texts := make(map[int]string, len(eventChunks))
 	for _, n := range eventChunks {
@@ -131,9 +132,9 @@ SELECT column1, column2, column3, column4, column5, column6, column7 FROM (VALUE
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
 		}
-		b.WriteString(`) WHERE column2 IN (SELECT id FROM users)`)
+		b.WriteString(`) WHERE column8 IN (SELECT id FROM users)`)
 		texts[n] = b.String()
 	}
 	return texts
@@ -163,7 +164,7 @@ func (t *Tx) insertBatchEvents(ctx context.Context, callers []*Tx) error {
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("append events: %w", err)
 	}
-	args := make([]any, 0, 7*eventChunks[0])
+	args := make([]any, 0, 8*eventChunks[0])
 	for start := 0; start < len(all); {
 		size := 1
 		for _, c := range eventChunks {
@@ -176,8 +177,8 @@ func (t *Tx) insertBatchEvents(ctx context.Context, callers []*Tx) error {
 		for _, p := range all[start : start+size] {
 			last++
 			p.e.Seq = last
-			args = append(args, p.e.Seq, p.e.UserID, p.e.Type, encodeEventID(p.e.EntityID), encodeEventID(p.e.RelationshipID),
-				encodeEventData(p.data), p.e.At.UnixMicro()) // the compact row of migration 0008 (eventcodec.go)
+			args = append(args, p.e.Seq, encodeEventID(p.e.UserID), p.e.Type, encodeEventID(p.e.EntityID), encodeEventID(p.e.RelationshipID),
+				encodeEventData(p.data), p.e.At.UnixMicro(), p.e.UserID) // the compact row of migrations 0008 and 0010 (eventcodec.go)
 		}
 		if _, err := t.exec(ctx, insertEventsSQL[size], args...); err != nil {
 			return fmt.Errorf("append events: %w", err)

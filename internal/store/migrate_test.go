@@ -195,6 +195,23 @@ func TestCompactEventsMigrationReplaysTheSameEvents(t *testing.T) {
 					t.Fatalf("event %d after the migration:\n got %+v (data %s)\nwant seq %d %+v", i, g, g.Data, wantSeq, w)
 				}
 			}
+			if engine == store.SQLite {
+				var forms string
+				if err := s.WriteDB().QueryRowContext(ctx, `SELECT typeof(user_id) || ' ' || typeof(entity_id) FROM events WHERE seq = 1`).Scan(&forms); err != nil {
+					t.Fatal(err)
+				}
+				if forms != "text blob" { // "u1" is not a UUID; the entity's text id was converted by 0010
+					t.Fatalf("an event written before the migrations is stored as %s, want text blob", forms)
+				}
+			}
+			// Deleting the user deletes their events (no foreign key on SQLite since 0010).
+			if err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error { return tx.DeleteUser(ctx, "u1") }); err != nil {
+				t.Fatal(err)
+			}
+			var left int
+			if err := s.WriteDB().QueryRowContext(ctx, `SELECT COUNT(*) FROM events`).Scan(&left); err != nil || left != 0 {
+				t.Fatalf("%d events left after deleting their user (%v)", left, err)
+			}
 		})
 	}
 }

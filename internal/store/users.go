@@ -129,8 +129,13 @@ func (t *Tx) SetFeatureFlags(ctx context.Context, userID, flags string, now time
 }
 
 // DeleteUser deletes the user; every user-owned row goes with it through
-// ON DELETE CASCADE (sessions, tokens, relationships, entries, …).
+// ON DELETE CASCADE (sessions, tokens, relationships, entries, …), and
+// their real-time events here: on SQLite the log stores the user's id
+// compactly, which no foreign key can compare with users.id (migration 0010).
 func (t *Tx) DeleteUser(ctx context.Context, id string) error {
+	if _, err := t.exec(ctx, `DELETE FROM events WHERE user_id = ?`, t.eventUserID(id)); err != nil {
+		return fmt.Errorf("delete user's events: %w", err)
+	}
 	res, err := t.exec(ctx, `DELETE FROM users WHERE id = ?`, id)
 	return acctAffected(res, err, "user")
 }

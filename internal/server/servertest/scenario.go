@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/resonant-journal/resonant/internal/store"
 )
 
 // Scenario is one request and what must come of it.
@@ -110,8 +112,15 @@ func (e *Server) eventsSince(t *testing.T, seq int64) (types, users []string) {
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var typ, user string
-		if err := rows.Scan(&typ, &user); err != nil {
+		var (
+			typ    string
+			stored any
+		)
+		if err := rows.Scan(&typ, &stored); err != nil {
+			t.Fatal(err)
+		}
+		user, err := store.DecodeEventID(stored) // 16 bytes on SQLite
+		if err != nil {
 			t.Fatal(err)
 		}
 		types, users = append(types, typ), append(users, user)
