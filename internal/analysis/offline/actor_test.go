@@ -66,3 +66,40 @@ func TestBehavioursAreNotReportedOutOfScope(t *testing.T) {
 		}
 	}
 }
+
+// TestHardWrappedSentencesAreReadWhole checks that a sentence hard-wrapped across lines
+// is one sentence (its evidence is quoted whole), while short lines, capitals after a
+// full line and blank lines still end sentences.
+func TestHardWrappedSentencesAreReadWhole(t *testing.T) {
+	wrapped := "We argued for a while about the dishes and the bills, the same old fight. Then he went quiet and left the\nroom without a word."
+	res := shared.Analyze(wrapped)
+	found := false
+	for _, b := range res.Patterns.Behaviours {
+		if b.Label == DynamicStonewalling {
+			found = true
+			if b.Evidence != "Then he went quiet and left the room without a word." { // whitespace folded
+				t.Errorf("stonewalling evidence %q, want the whole wrapped sentence", b.Evidence)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("%q: no stonewalling in %+v", wrapped, res.Patterns.Behaviours)
+	}
+	for _, tc := range []struct {
+		text  string
+		sents int
+	}{
+		{"I tried to tell Sam about the meeting with my manager, but he kept\nscrolling on his phone and barely looked up.", 1},
+		{"I was tired after the longest day at work and when\nI got home he had cooked dinner for us both.", 1},
+		{"went to the gym\nhe didn't text back\nfeeling low", 3},
+		{"I tried to tell Sam about the meeting with my manager today\nHe kept scrolling on his phone and barely looked up", 2},
+		{"I tried to tell Sam about the meeting with my manager today\n\nhe kept scrolling on his phone and barely looked up", 2},
+		{"I tried to tell Sam about the meeting with my manager, but he kept\r\nscrolling on his phone and barely looked up.", 1},
+		{"Ça m’a fait tellement plaisir qu’il m’écoute enfin vraiment ce soir\nparce que j’avais besoin de parler.", 1},
+	} {
+		toks, _ := shared.tokenize(tc.text)
+		if got := toks[len(toks)-1].sent + 1; got != tc.sents {
+			t.Errorf("%q: %d sentences, want %d", tc.text, got, tc.sents)
+		}
+	}
+}

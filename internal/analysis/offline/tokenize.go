@@ -49,13 +49,21 @@ func (a *Analyzer) tokenize(text string) ([]token, []sentenceInfo) {
 	endSentence := false
 	inQuote := false
 	i := 0
+	nextNL := 0 // where to look for the next line break in text (offsets differ from lower's when lowering changed lengths)
 	for i < len(lower) {
 		// skip whitespace
 		r, size := utf8.DecodeRuneInString(lower[i:])
 		if unicode.IsSpace(r) {
-			if r == '\n' && len(toks) > 0 && toks[len(toks)-1].sent == sent {
-				endSentence = true // a line break ends a journal sentence even without a full stop
-				inQuote = false
+			if r == '\n' {
+				nl := i
+				if len(text) != len(lower) {
+					nl = nextNL + strings.IndexByte(text[nextNL:], '\n') // the same line break: lowering keeps them all
+				}
+				nextNL = nl + 1
+				if len(toks) > 0 && toks[len(toks)-1].sent == sent && !hardWrapped(text, nl) {
+					endSentence = true // a line break ends a journal sentence even without a full stop
+					inQuote = false
+				}
 			}
 			i += size
 			continue
@@ -126,6 +134,40 @@ func (a *Analyzer) tokenize(text string) ([]token, []sentenceInfo) {
 		}
 	}
 	return toks, sents
+}
+
+// minWrappedLine is the shortest line taken to be hard-wrapped rather than ended.
+const minWrappedLine = 40
+
+// hardWrapped reports whether the line break at text[nl] wraps a sentence rather than
+// ending it: the line before it is long and the next goes on in lower case ("he went
+// quiet and left the\nroom"), or with "I" after a word that cannot end a sentence
+// ("and when\nI came back"). A blank line, a short line (a list, a heading) or a
+// capital after a full line end the sentence; so does punctuation, before this is asked.
+func hardWrapped(text string, nl int) bool {
+	start := strings.LastIndexByte(text[:nl], '\n') + 1
+	line := strings.TrimRight(text[start:nl], " \t\r")
+	if len(line) < minWrappedLine {
+		return false // sentence punctuation at the line's end has ended the sentence already
+	}
+	next := strings.TrimLeft(text[nl+1:], " \t")
+	if next == "" {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(next)
+	if unicode.IsLower(r) {
+		return true
+	}
+	if next[0] != 'I' || len(next) > 1 && next[1] != ' ' && next[1] != '\'' {
+		return false
+	}
+	last := line[strings.LastIndexAny(line, " \t")+1:]
+	switch strings.ToLower(last) {
+	case "and", "but", "so", "then", "when", "because", "that", "until", "till", "as", "if", "while",
+		"after", "before", "since", "what", "how", "why", "where", "than", "or", "though", "although", "which":
+		return true
+	}
+	return false
 }
 
 func (a *Analyzer) appendWord(toks []token, lower, raw string, s, e, sent int) []token {

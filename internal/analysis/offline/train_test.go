@@ -9,37 +9,99 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
 var updateModel = flag.Bool("update-model", false, "retrain the pattern model, print its cross-validated figures and rewrite patternmodel.txt")
 
-// The model's training recipe. Changing any of these, the features, the rules or the
+// The model's training recipe. Changing any of it, the features, the rules or the
 // training sets means running
 //
 //	go test -run TestPatternModel -update-model ./internal/analysis/offline/
 //
-// and committing the new patternmodel.txt with the figures it prints.
-const (
-	trainL2       = 0.003 // L2 penalty per example
-	trainIters    = 300
-	trainRate     = 0.5
-	trainMinCount = 2   // features seen in fewer training items are dropped
-	trainFolds    = 5   // cross-validation folds over the development half and the own set
-	trainPosW     = 2.0 // positives weigh more: most labels are rare
+// and committing the new patternmodel.txt with the figures it prints. Other recipes
+// can be cross-validated without writing anything:
+//
+//	PATTERN_RECIPE='minCount=3,pairPenalty=3' go test -run TestPatternModelRecipe -v ./internal/analysis/offline/
+type trainRecipe struct {
+	l2       float64 // L2 penalty per example
+	iters    int
+	rate     float64
+	minCount int     // features seen in fewer training items are dropped
+	posW     float64 // positives weigh more: most labels are rare
 
-	trainWordPenalty = 1.0  // L2 multiplier for words and word pairs (3.0 before the own set: see docs/analyzer.md)
-	trainRulePenalty = 0.3  // L2 multiplier for rule and cue matches
-	trainThrSlack    = 0.02 // thresholds: the lowest within this of the best F1
+	wordPenalty float64 // L2 multiplier for single words
+	pairPenalty float64 // L2 multiplier for word pairs (they memorise more than words)
+	rulePenalty float64 // L2 multiplier for rule and cue matches
+	thrSlack    float64 // thresholds: the lowest within this of the best F1
+}
+
+var shippedRecipe = trainRecipe{
+	l2: 0.003, iters: 300, rate: 0.5, minCount: 2, posW: 2.0,
+	wordPenalty: 1.0, pairPenalty: 1.0, rulePenalty: 0.3, thrSlack: 0.02,
+}
+
+const trainFolds = 5 // cross-validation folds over the cross-validated sources
+
+// parseRecipe applies "name=value,..." overrides to r.
+func parseRecipe(r trainRecipe, s string) (trainRecipe, error) {
+	for kv := range strings.SplitSeq(s, ",") {
+		if kv = strings.TrimSpace(kv); kv == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return r, fmt.Errorf("recipe %q: %w", kv, err)
+		}
+		switch k {
+		case "l2":
+			r.l2 = f
+		case "iters":
+			r.iters = int(f)
+		case "rate":
+			r.rate = f
+		case "minCount":
+			r.minCount = int(f)
+		case "posW":
+			r.posW = f
+		case "wordPenalty":
+			r.wordPenalty = f
+		case "pairPenalty":
+			r.pairPenalty = f
+		case "rulePenalty":
+			r.rulePenalty = f
+		case "thrSlack":
+			r.thrSlack = f
+		default:
+			return r, fmt.Errorf("recipe: unknown setting %q", k)
+		}
+	}
+	return r, nil
+}
+
+// A training item's source. The independent and own sets are cross-validated; the
+// sentences written for training and the regression set always train.
+type trainSource int
+
+const (
+	srcDev   trainSource = iota // the pattern set's development half
+	srcOwn                      // testdata/patternown.tsv
+	srcWrite                    // testdata/patternwrite_*.tsv, written from the guide alone
+	srcTrain                    // testdata/patterntrain.tsv
+	srcReg                      // testdata/patterns.tsv, the regression set
 )
+
+var sourceNames = [...]string{"development half", "own set", "written set", "training set", "regression set"}
+
+func (s trainSource) crossValidated() bool { return s <= srcWrite }
 
 // trainItem is one training sentence or short entry: its feature indices and labels.
 type trainItem struct {
 	feats []int
 	y     []bool
-	dev   bool // from the pattern set's development half (cross-validated)
-	own   bool // from testdata/patternown.tsv (cross-validated too)
-	reg   bool // from patterns.tsv
+	src   trainSource
 	// behavioursOnly: only the behaviour labels were annotated; themes are left out
 	// of the loss.
 	behavioursOnly bool
@@ -72,23 +134,43 @@ func (a *Analyzer) entryFeatures(text string, names map[uint64]string) []uint64 
 	return slices.Compact(fb.h)
 }
 
+// patternwriteFiles are the sentences two colleagues wrote and labelled from
+// testdata/patternset/GUIDE.md alone, never seeing the rules, the model or the
+// pattern set; corrected labels are listed in each file's header.
+var patternwriteFiles = []string{"testdata/patternwrite_behaviours.tsv", "testdata/patternwrite_themes.tsv"}
+
+// parseLabels splits "a@writer,b" into known model labels, dropping actors.
+func parseLabels(t testing.TB, file, lab string) []string {
+	t.Helper()
+	if lab == "-" {
+		return nil
+	}
+	var ls []string
+	for l := range strings.SplitSeq(lab, ",") {
+		l, _, _ = strings.Cut(strings.TrimSpace(l), "@")
+		if !slices.Contains(modelLabels(), l) {
+			t.Fatalf("%s: unknown label %q", file, l)
+		}
+		ls = append(ls, l)
+	}
+	return ls
+}
+
 // trainingSet reads the sets the model may learn from: the development half of the
-// independent pattern set, testdata/patterns.tsv and testdata/patterntrain.tsv. Never
-// the test half.
-func trainingSet(t testing.TB, a *Analyzer) ([]trainItem, []string) {
+// independent pattern set, testdata/patterns.tsv, patterntrain.tsv, patternown.tsv and
+// the patternwrite files. Never the test half.
+func trainingSet(t testing.TB, a *Analyzer, rc trainRecipe) ([]trainItem, []string) {
 	labels := modelLabels()
 	type raw struct {
 		text      string
 		labels    []string
-		dev       bool
-		own       bool // from patternown.tsv
+		src       trainSource
 		behaviour bool // only the behaviour labels were annotated
-		reg       bool // from patterns.tsv, the regression set
 	}
 	var raws []raw
 	for _, it := range readPatternset(t) {
 		if !it.test {
-			raws = append(raws, raw{text: it.text, labels: it.labels, dev: true})
+			raws = append(raws, raw{text: it.text, labels: it.labels, src: srcDev})
 		}
 	}
 	for _, r := range readTSV(t, "testdata/patterns.tsv") {
@@ -96,7 +178,7 @@ func trainingSet(t testing.TB, a *Analyzer) ([]trainItem, []string) {
 		if r.label != "-" {
 			ls = strings.Split(r.label, ",")
 		}
-		raws = append(raws, raw{text: r.text, labels: ls, reg: true})
+		raws = append(raws, raw{text: r.text, labels: ls, src: srcReg})
 	}
 	// testdata/patterntrain.tsv: sentences written for training, by section. In a
 	// behaviour's section only behaviours were annotated, so themes do not count there.
@@ -113,32 +195,17 @@ func trainingSet(t testing.TB, a *Analyzer) ([]trainItem, []string) {
 		if !ok || strings.HasPrefix(line, "#") {
 			continue
 		}
-		var ls []string
-		if lab != "-" {
-			for l := range strings.SplitSeq(lab, ",") {
-				l, _, _ = strings.Cut(l, "@")
-				if !slices.Contains(labels, l) {
-					t.Fatalf("patterntrain.tsv: unknown label %q", l)
-				}
-				ls = append(ls, l)
-			}
-		}
-		raws = append(raws, raw{text: text, labels: ls, behaviour: behSection})
+		raws = append(raws, raw{text: text, labels: parseLabels(t, "patterntrain.tsv", lab), src: srcTrain, behaviour: behSection})
 	}
-	// testdata/patternown.tsv: every label annotated, cross-validated with the
-	// development half.
+	// testdata/patternown.tsv and the patternwrite files: every label annotated,
+	// cross-validated with the development half.
 	for _, r := range readTSV(t, "testdata/patternown.tsv") {
-		var ls []string
-		if r.label != "-" {
-			for l := range strings.SplitSeq(r.label, ",") {
-				l, _, _ = strings.Cut(l, "@")
-				if !slices.Contains(labels, l) {
-					t.Fatalf("patternown.tsv: unknown label %q", l)
-				}
-				ls = append(ls, l)
-			}
+		raws = append(raws, raw{text: r.text, labels: parseLabels(t, "patternown.tsv", r.label), src: srcOwn})
+	}
+	for _, file := range patternwriteFiles {
+		for _, r := range readTSV(t, file) {
+			raws = append(raws, raw{text: r.text, labels: parseLabels(t, file, r.label), src: srcWrite})
 		}
-		raws = append(raws, raw{text: r.text, labels: ls, own: true})
 	}
 	names := map[uint64]string{}
 	count := map[uint64]int{}
@@ -151,7 +218,7 @@ func trainingSet(t testing.TB, a *Analyzer) ([]trainItem, []string) {
 	}
 	var vocab []string
 	for h, n := range count {
-		if n >= trainMinCount || strings.HasPrefix(names[h], "r|") || strings.HasPrefix(names[h], "c|") {
+		if n >= rc.minCount || strings.HasPrefix(names[h], "r|") || strings.HasPrefix(names[h], "c|") {
 			vocab = append(vocab, names[h])
 		}
 	}
@@ -162,7 +229,7 @@ func trainingSet(t testing.TB, a *Analyzer) ([]trainItem, []string) {
 	}
 	items := make([]trainItem, len(raws))
 	for i, r := range raws {
-		it := trainItem{y: make([]bool, len(labels)), dev: r.dev, own: r.own, reg: r.reg, text: r.text, behavioursOnly: r.behaviour}
+		it := trainItem{y: make([]bool, len(labels)), src: r.src, text: r.text, behavioursOnly: r.behaviour}
 		for _, h := range feats[i] {
 			if j, ok := index[h]; ok {
 				it.feats = append(it.feats, j)
@@ -182,14 +249,16 @@ func trainingSet(t testing.TB, a *Analyzer) ([]trainItem, []string) {
 // pay more than rule and cue matches, so the model leans on the hand-written
 // vocabularies (which cover words the training sentences never used) rather than on
 // memorising the training sentences' words.
-func featurePenalties(vocab []string) []float64 {
+func featurePenalties(vocab []string, rc trainRecipe) []float64 {
 	p := make([]float64, len(vocab))
 	for i, v := range vocab {
 		switch v[0] {
-		case 'u', 'b':
-			p[i] = trainWordPenalty
+		case 'u':
+			p[i] = rc.wordPenalty
+		case 'b':
+			p[i] = rc.pairPenalty
 		case 'r', 'c', 'x':
-			p[i] = trainRulePenalty
+			p[i] = rc.rulePenalty
 		default:
 			p[i] = 1
 		}
@@ -199,7 +268,7 @@ func featurePenalties(vocab []string) []float64 {
 
 // trainLR fits one L2-regularised logistic regression per label by full-batch
 // gradient descent with AdaGrad steps: deterministic, no randomness.
-func trainLR(items []trainItem, penalty []float64, nLab int) (w [][]float64, bias []float64) {
+func trainLR(items []trainItem, penalty []float64, nLab int, rc trainRecipe) (w [][]float64, bias []float64) {
 	nFeat := len(penalty)
 	w = make([][]float64, nFeat)
 	gw := make([][]float64, nFeat)
@@ -216,7 +285,7 @@ func trainLR(items []trainItem, penalty []float64, nLab int) (w [][]float64, bia
 	accB := make([]float64, nLab)
 	z := make([]float64, nLab)
 	n := float64(len(items))
-	for range trainIters {
+	for range rc.iters {
 		for i := range gw {
 			clear(gw[i])
 		}
@@ -236,7 +305,7 @@ func trainLR(items []trainItem, penalty []float64, nLab int) (w [][]float64, bia
 				g := p
 				wt := 1.0
 				if it.y[k] {
-					g, wt = p-1, trainPosW
+					g, wt = p-1, rc.posW
 				}
 				g *= wt / n
 				gb[k] += g
@@ -247,13 +316,13 @@ func trainLR(items []trainItem, penalty []float64, nLab int) (w [][]float64, bia
 		}
 		for k := range bias {
 			accB[k] += gb[k] * gb[k]
-			bias[k] -= trainRate * gb[k] / (math.Sqrt(accB[k]) + 1e-8)
+			bias[k] -= rc.rate * gb[k] / (math.Sqrt(accB[k]) + 1e-8)
 		}
 		for f := range w {
 			for k := range w[f] {
-				g := gw[f][k] + trainL2*penalty[f]*w[f][k]
+				g := gw[f][k] + rc.l2*penalty[f]*w[f][k]
 				accW[f][k] += g * g
-				w[f][k] -= trainRate * g / (math.Sqrt(accW[f][k]) + 1e-8)
+				w[f][k] -= rc.rate * g / (math.Sqrt(accW[f][k]) + 1e-8)
 			}
 		}
 	}
@@ -268,90 +337,110 @@ func predict(it trainItem, w [][]float64, bias []float64, k int) float64 {
 	return 1 / (1 + math.Exp(-z))
 }
 
-// crossValidate returns out-of-fold probabilities for the development items, each
-// predicted by a model trained without its fold (patterns.tsv always trains).
-func crossValidate(items []trainItem, penalty []float64, nLab int) map[int][]float64 {
+// crossValidate returns out-of-fold probabilities for the cross-validated items, each
+// predicted by a model trained without its fold (the training and regression sets
+// always train). Two folds train at a time.
+func crossValidate(items []trainItem, penalty []float64, nLab int, rc trainRecipe) map[int][]float64 {
 	oof := map[int][]float64{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 2)
 	for fold := range trainFolds {
-		var train []trainItem
-		for _, it := range items {
-			if !(it.dev || it.own) || it.fold != fold {
-				train = append(train, it)
-			}
-		}
-		w, b := trainLR(train, penalty, nLab)
-		for i, it := range items {
-			if (it.dev || it.own) && it.fold == fold {
-				p := make([]float64, nLab)
-				for k := range p {
-					p[k] = predict(it, w, b, k)
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			var train []trainItem
+			for _, it := range items {
+				if !it.src.crossValidated() || it.fold != fold {
+					train = append(train, it)
 				}
-				oof[i] = p
 			}
-		}
+			w, b := trainLR(train, penalty, nLab, rc)
+			mu.Lock()
+			defer mu.Unlock()
+			for i, it := range items {
+				if it.src.crossValidated() && it.fold == fold {
+					p := make([]float64, nLab)
+					for k := range p {
+						p[k] = predict(it, w, b, k)
+					}
+					oof[i] = p
+				}
+			}
+		})
 	}
+	wg.Wait()
 	return oof
 }
 
-// TestPatternModelIsTrainedFromShippedSets retrains the model from the shipped sets and
-// checks the embedded weights are what that training gives, so they cannot come from
-// anywhere else (the test half in particular). With -update-model it also runs the
-// cross-validation that sets each label's threshold and rewrites patternmodel.txt.
-func TestPatternModelIsTrainedFromShippedSets(t *testing.T) {
-	a := New()
-	items, vocab := trainingSet(t, a)
+// tally adds one decision to a label's confusion counts.
+func (s *psScore) tally(got, gold bool) {
+	switch {
+	case got && gold:
+		s.tp++
+	case got:
+		s.fp++
+	case gold:
+		s.fn++
+	}
+}
+
+// fitted is a trained model with the thresholds cross-validation chose for it.
+type fitted struct {
+	vocab      []string
+	w          [][]float64
+	bias       []float64
+	thresholds []float64
+	report     string // the cross-validated figures, as written into patternmodel.txt
+	// macro-F1 (behaviours, themes) out of fold: pooled, and per cross-validated source
+	pooled   [2]float64
+	bySource map[trainSource][2]float64
+}
+
+// fitRecipe trains the model on every training set, cross-validates it to choose each
+// label's threshold and reports the out-of-fold figures, pooled and per source.
+func fitRecipe(t testing.TB, a *Analyzer, rc trainRecipe, logErrors bool) fitted {
+	items, vocab := trainingSet(t, a, rc)
 	labels := modelLabels()
 	nl := len(labels)
-	penalty := featurePenalties(vocab)
-	w, bias := trainLR(items, penalty, nl)
-	if !*updateModel {
-		for i, v := range vocab {
-			for k := range nl {
-				got := float64(a.model.weight(hashFeature(v), k))
-				if math.Abs(got-w[i][k]) > 0.002 && math.Abs(w[i][k]) >= minStoredWeight {
-					t.Fatalf("embedded weight %s/%s = %.4f, training gives %.4f: run with -update-model", v, labels[k], got, w[i][k])
-				}
-			}
-		}
-		return
-	}
-	oof := crossValidate(items, penalty, nl)
+	penalty := featurePenalties(vocab, rc)
+	var w [][]float64
+	var bias []float64
+	var oof map[int][]float64
+	var wg sync.WaitGroup
+	wg.Go(func() { w, bias = trainLR(items, penalty, nl, rc) })
+	wg.Go(func() { oof = crossValidate(items, penalty, nl, rc) })
+	wg.Wait()
 	// patterns.tsv is a regression set: a threshold is only eligible where the final
 	// model keeps it at 0.8 precision and recall (with a margin).
 	regOK := func(k int, thr float64) bool {
 		var s psScore
 		for _, it := range items {
-			if !it.reg {
-				continue
-			}
-			got, gold := predict(it, w, bias, k) >= thr, it.y[k]
-			switch {
-			case got && gold:
-				s.tp++
-			case got:
-				s.fp++
-			case gold:
-				s.fn++
+			if it.src == srcReg {
+				s.tally(predict(it, w, bias, k) >= thr, it.y[k])
 			}
 		}
 		return s.p() >= 0.85 && s.r() >= 0.85
 	}
-	thresholds := make([]float64, nl)
+	f := fitted{vocab: vocab, w: w, bias: bias, thresholds: make([]float64, nl), bySource: map[trainSource][2]float64{}}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d training items (%d development-half and own, cross-validated in %d folds), %d features\n",
-		len(items), len(oof), trainFolds, len(vocab))
-	// Out-of-fold scores at the chosen thresholds for each source alone: the
-	// development half (which the rules were written against) and the own set.
-	var bySource [2][]psScore
-	for src := range bySource {
+	nSrc := map[trainSource]int{}
+	for _, it := range items {
+		nSrc[it.src]++
+	}
+	fmt.Fprintf(&b, "%d training items (%d cross-validated in %d folds: development half %d, own %d, written %d), %d features\n",
+		len(items), len(oof), trainFolds, nSrc[srcDev], nSrc[srcOwn], nSrc[srcWrite], len(vocab))
+	fmt.Fprintf(&b, "recipe %+v\n", rc)
+	// Out-of-fold scores at the chosen thresholds for each cross-validated source alone.
+	bySource := map[trainSource][]psScore{}
+	for _, src := range []trainSource{srcDev, srcOwn, srcWrite} {
 		bySource[src] = make([]psScore, nl)
 	}
 	fmt.Fprintf(&b, "%-22s %6s %6s %6s %6s\n", "label", "thr", "P", "R", "F1")
-	macro := [2]float64{}
 	for k := range nl {
-		// The lowest threshold whose F1 is within trainThrSlack of the best: new text
-		// matches fewer cues than the development sentences the cues were written
-		// from, so ties go to recall.
+		// The lowest threshold whose F1 is within thrSlack of the best: new text
+		// matches fewer cues than the sentences the cues were written from, so ties
+		// go to recall.
 		type cand struct {
 			thr float64
 			s   psScore
@@ -364,15 +453,7 @@ func TestPatternModelIsTrainedFromShippedSets(t *testing.T) {
 			}
 			var s psScore
 			for i, p := range oof {
-				got, gold := p[k] >= thr, items[i].y[k]
-				switch {
-				case got && gold:
-					s.tp++
-				case got:
-					s.fp++
-				case gold:
-					s.fn++
-				}
+				s.tally(p[k] >= thr, items[i].y[k])
 			}
 			cands = append(cands, cand{thr, s})
 			bestF = max(bestF, s.f1())
@@ -381,52 +462,31 @@ func TestPatternModelIsTrainedFromShippedSets(t *testing.T) {
 		if len(cands) == 0 {
 			// No threshold keeps patterns.tsv: report what 0.5 gives.
 			for i, p := range oof {
-				switch got, gold := p[k] >= best, items[i].y[k]; {
-				case got && gold:
-					bestS.tp++
-				case got:
-					bestS.fp++
-				case gold:
-					bestS.fn++
-				}
+				bestS.tally(p[k] >= best, items[i].y[k])
 			}
 		}
 		for _, c := range cands {
-			if c.s.f1() >= bestF-trainThrSlack {
+			if c.s.f1() >= bestF-rc.thrSlack {
 				best, bestS = c.thr, c.s
 				break
 			}
 		}
-		bestF = bestS.f1()
-		thresholds[k] = math.Round(best*100) / 100
+		f.thresholds[k] = math.Round(best*100) / 100
 		for i, p := range oof {
-			src := 0
-			if items[i].own {
-				src = 1
-			}
-			sc := &bySource[src][k]
-			switch got, gold := p[k] >= best, items[i].y[k]; {
-			case got && gold:
-				sc.tp++
-			case got:
-				sc.fp++
-			case gold:
-				sc.fn++
-			}
-		}
-		if os.Getenv("PATTERNSET_DEV_ERRORS") != "" {
-			for i, p := range oof {
+			bySource[items[i].src][k].tally(p[k] >= best, items[i].y[k])
+			if logErrors {
 				if got, gold := p[k] >= best, items[i].y[k]; got != gold {
 					t.Logf("oof %s %s %.2f: %s", map[bool]string{true: "false", false: "missed"}[got], labels[k], p[k], items[i].text)
 				}
 			}
 		}
-		fmt.Fprintf(&b, "%-22s %6.2f %6.2f %6.2f %6.2f\n", labels[k], best, bestS.p(), bestS.r(), bestF)
-		macro[min(k/nBehaviours, 1)] += bestF
+		fmt.Fprintf(&b, "%-22s %6.2f %6.2f %6.2f %6.2f\n", labels[k], best, bestS.p(), bestS.r(), bestS.f1())
+		f.pooled[min(k/nBehaviours, 1)] += bestS.f1()
 	}
-	fmt.Fprintf(&b, "cross-validated macro-F1: behaviours %.3f, themes %.3f\n",
-		macro[0]/nBehaviours, macro[1]/float64(nl-nBehaviours))
-	for src, name := range []string{"development half", "own set"} {
+	f.pooled[0] /= nBehaviours
+	f.pooled[1] /= float64(nl - nBehaviours)
+	fmt.Fprintf(&b, "cross-validated macro-F1: behaviours %.3f, themes %.3f\n", f.pooled[0], f.pooled[1])
+	for _, src := range []trainSource{srcDev, srcOwn, srcWrite} {
 		// Macro-F1 over the labels with at least 5 positives in that source.
 		var sum, n [2]float64
 		for k := range nl {
@@ -435,13 +495,58 @@ func TestPatternModelIsTrainedFromShippedSets(t *testing.T) {
 				n[min(k/nBehaviours, 1)]++
 			}
 		}
+		if n[0]+n[1] == 0 {
+			continue
+		}
+		f.bySource[src] = [2]float64{sum[0] / max(n[0], 1), sum[1] / max(n[1], 1)}
 		fmt.Fprintf(&b, "  %s alone: behaviours %.3f (%d labels), themes %.3f (%d labels)\n",
-			name, sum[0]/n[0], int(n[0]), sum[1]/n[1], int(n[1]))
+			sourceNames[src], sum[0]/max(n[0], 1), int(n[0]), sum[1]/max(n[1], 1), int(n[1]))
 	}
-	t.Log(b.String())
-	if err := os.WriteFile("patternmodel.txt", []byte(formatModel(labels, vocab, w, bias, thresholds, b.String())), 0o644); err != nil {
+	f.report = b.String()
+	return f
+}
+
+// TestPatternModelIsTrainedFromShippedSets retrains the model from the shipped sets and
+// checks the embedded weights are what that training gives, so they cannot come from
+// anywhere else (the test half in particular). With -update-model it also runs the
+// cross-validation that sets each label's threshold and rewrites patternmodel.txt.
+func TestPatternModelIsTrainedFromShippedSets(t *testing.T) {
+	a := New()
+	rc := shippedRecipe
+	if !*updateModel {
+		items, vocab := trainingSet(t, a, rc)
+		labels := modelLabels()
+		w, _ := trainLR(items, featurePenalties(vocab, rc), len(labels), rc)
+		for i, v := range vocab {
+			for k := range labels {
+				got := float64(a.model.weight(hashFeature(v), k))
+				if math.Abs(got-w[i][k]) > 0.002 && math.Abs(w[i][k]) >= minStoredWeight {
+					t.Fatalf("embedded weight %s/%s = %.4f, training gives %.4f: run with -update-model", v, labels[k], got, w[i][k])
+				}
+			}
+		}
+		return
+	}
+	f := fitRecipe(t, a, rc, os.Getenv("PATTERNSET_DEV_ERRORS") != "")
+	t.Log(f.report)
+	if err := os.WriteFile("patternmodel.txt", []byte(formatModel(modelLabels(), f.vocab, f.w, f.bias, f.thresholds, f.report)), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestPatternModelRecipe cross-validates the recipe PATTERN_RECIPE describes (the
+// shipped one with "name=value,..." overrides) and prints its figures, writing nothing.
+func TestPatternModelRecipe(t *testing.T) {
+	s, ok := os.LookupEnv("PATTERN_RECIPE")
+	if !ok {
+		t.Skip("PATTERN_RECIPE not set")
+	}
+	rc, err := parseRecipe(shippedRecipe, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := fitRecipe(t, New(), rc, os.Getenv("PATTERNSET_DEV_ERRORS") != "")
+	t.Log(f.report)
 }
 
 // minStoredWeight is the smallest weight written to patternmodel.txt.
