@@ -80,6 +80,7 @@ type clause struct {
 	from, to int
 	actor    string
 	index    int
+	first    string  // its first word
 	weight   float32 // the label's contribution, once chosen
 }
 
@@ -95,7 +96,7 @@ func clauses(words []token, quoted []bool) []clause {
 			isClauseWord(words[j].text) || sub && j-i >= 3 && isSubjectPronoun(words[j].text)) {
 			j++
 		}
-		cs = append(cs, clause{from: i, to: j, index: len(cs)})
+		cs = append(cs, clause{from: i, to: j, index: len(cs), first: words[i].text})
 		i = j
 	}
 	prev := ActorWriter
@@ -181,13 +182,26 @@ func chooseClause(cs []clause, contrib []float32, label string) clause {
 					break
 				}
 			}
-		case DynamicTurningToward, DynamicTurningAway:
+		case DynamicTurningToward, DynamicTurningAway, DynamicDefensiveness:
 			for n := len(cs) - 1; n >= 0; n-- {
 				if sums[n] >= sums[best]/2 {
 					pick = n
 					break
 				}
 			}
+		}
+	}
+	if label != DynamicBidForConnection && isSubordinator(cs[pick].first) {
+		// "when I raised it, she said I'm overthinking it": a clause that sets the
+		// scene is not the act when a main clause carries weight too.
+		alt := -1
+		for n := range cs {
+			if n != pick && !isSubordinator(cs[n].first) && sums[n] >= sums[pick]/4 && (alt < 0 || sums[n] > sums[alt]) {
+				alt = n
+			}
+		}
+		if alt >= 0 {
+			pick = alt
 		}
 	}
 	c := cs[pick]
