@@ -326,10 +326,11 @@ func loadRun(ctx context.Context, f loadFlags, stdout, stderr io.Writer) (err er
 		return err
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\treq/s\tp50\tp99\terrors\tRSS after\tRSS peak\tWAL peak\tPocketBase req/s\tratio\t")
+	fmt.Fprintln(tw, "scenario\treq/s\tp50\tp99\terrors\tCPU/req\tRSS after\tRSS peak\tWAL peak\tPocketBase req/s\tratio\t")
 	var notes []string
 	for _, name := range f.scenarios {
 		mon.reset()
+		cpu0 := srv.cpuTime()
 		res, err := e.wrk(ctx, work, srv.base, name, user, seeded)
 		if err != nil {
 			return err
@@ -347,14 +348,21 @@ func loadRun(ctx context.Context, f loadFlags, stdout, stderr io.Writer) (err er
 				note = fmt.Sprintf("publish: %d analyses queued or running when the burst ended; the queue drained %.1f s after it", pending, time.Since(t0).Seconds())
 			}
 		}
+		// The server's CPU time over the scenario (and, after publish, the
+		// drain: the analyses of what was published) per request: steadier
+		// than req/s on a shared machine.
+		cpuPerReq := "—"
+		if cpu := srv.cpuTime() - cpu0; cpu > 0 && res.requests > 0 {
+			cpuPerReq = fmt.Sprintf("%.0f µs", float64(cpu.Microseconds())/float64(res.requests))
+		}
 		pb := pocketBase[name]
 		rss, _ := srv.rss()
 		wal := mibs(mon.walPeak())
 		if e.databaseURL != "" {
 			wal = "—"
 		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%d\t%s\t%s\t%s\t%.0f–%.0f\t%.2f–%.2f×\t\n", name, res.rate(), ms(res.p50), ms(res.p99), res.errors,
-			mibs(rss<<10), mibs(mon.rssPeak()), wal, pb.lo, pb.hi, res.rate()/pb.hi, res.rate()/pb.lo)
+		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%.0f–%.0f\t%.2f–%.2f×\t\n", name, res.rate(), ms(res.p50), ms(res.p99), res.errors,
+			cpuPerReq, mibs(rss<<10), mibs(mon.rssPeak()), wal, pb.lo, pb.hi, res.rate()/pb.hi, res.rate()/pb.lo)
 		if note != "" {
 			notes = append(notes, note)
 		}
@@ -532,6 +540,32 @@ func (e *loadEnv) wrk(ctx context.Context, work, base, name string, u loadUser, 
 		return loadResult{}, fmt.Errorf("wrk %s: %w", name, err)
 	}
 	return res, nil
+}
+
+// cpuTime is the server process's user and system CPU time so far (0 when
+// /proc cannot tell).
+func (s *loadServer) cpuTime() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) may hold spaces; the fields after its
+	// closing parenthesis start with the state (field 3).
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	// Clock ticks: 100 a second on Linux (USER_HZ).
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 // parseWrkResult reads the line loadDoneScript prints.

@@ -115,22 +115,34 @@ func (l *Local) RunBatch(ctx context.Context, resume bool) (int, error) {
 			return err
 		}
 		now := cfg.Now()
-		for _, w := range rows {
+		var changes []store.StatusChange
+		var queued []int // indexes in rows of the changes
+		for i, w := range rows {
 			if w.Status.Status == store.AnalysisQueued {
-				c := processingChange(w, now)
-				ok, err := tx.ChangeAnalysisStatus(ctx, c)
-				if err != nil {
-					return err
-				}
-				if !ok {
-					continue
-				}
-				if _, err := tx.AppendEvent(ctx, statusEvent(w.Entry, c)); err != nil {
-					return err
-				}
-				w.Status.Status = store.AnalysisProcessing
+				changes = append(changes, processingChange(w, now))
+				queued = append(queued, i)
 			}
-			claimed = append(claimed, w)
+		}
+		applied, err := tx.ChangeAnalysisStatuses(ctx, changes)
+		if err != nil {
+			return err
+		}
+		skip := make(map[int]bool, len(changes))
+		for j, i := range queued {
+			w := &rows[i]
+			if !applied[j] {
+				skip[i] = true
+				continue
+			}
+			if _, err := tx.AppendEvent(ctx, statusEvent(w.Entry, changes[j])); err != nil {
+				return err
+			}
+			w.Status.Status = store.AnalysisProcessing
+		}
+		for i, w := range rows {
+			if !skip[i] {
+				claimed = append(claimed, w)
+			}
 		}
 		return nil
 	})
@@ -198,20 +210,26 @@ func (l *Local) analyse(w store.AnalysisWork) localResult {
 func (l *Local) finish(ctx context.Context, done []localResult) error {
 	cfg := &l.w.cfg
 	return cfg.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		changes := make([]store.StatusChange, len(done))
+		for i, d := range done {
+			changes[i] = d.change
+		}
+		applied, err := tx.ChangeAnalysisStatuses(ctx, changes)
+		if err != nil {
+			return err
+		}
 		stored := make([]store.Analysis, 0, len(done))
-		for _, d := range done {
-			ok, err := tx.ChangeAnalysisStatus(ctx, d.change)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				continue
-			}
-			if d.a != nil {
-				if err := tx.SaveAnalysis(ctx, *d.a); err != nil {
-					return err
-				}
+		for i, d := range done {
+			if applied[i] && d.a != nil {
 				stored = append(stored, *d.a)
+			}
+		}
+		if err := tx.SaveAnalyses(ctx, stored); err != nil {
+			return err
+		}
+		for i, d := range done {
+			if !applied[i] {
+				continue
 			}
 			if _, err := tx.AppendEvent(ctx, statusEvent(d.work.Entry, d.change)); err != nil {
 				return err
