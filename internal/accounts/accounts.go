@@ -108,6 +108,7 @@ type Service struct {
 	activityEvery       time.Duration
 	onRevoke            func(ctx context.Context, userID string)
 	hashes              *hashGate // every argon2id hash runs through it
+	tokens              *tokenCache
 }
 
 // New returns a Service.
@@ -116,6 +117,7 @@ func New(cfg Config) (*Service, error) {
 		st: cfg.Store, mailer: cfg.Mailer, baseURL: strings.TrimRight(cfg.BaseURL, "/"), now: cfg.Now, log: cfg.Logger,
 		pw: cfg.Password, limits: cfg.Limits, verifyTTL: cfg.VerifyTokenTTL, resetTTL: cfg.ResetTokenTTL,
 		maxTokens: cfg.MaxAccessTokens, activityEvery: time.Minute, hashes: newDefaultHashGate(),
+		tokens: newTokenCache(tokenCacheMax),
 	}
 	if s.st == nil || s.mailer == nil {
 		return nil, errors.New("accounts: Store and Mailer are required")

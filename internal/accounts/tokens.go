@@ -124,6 +124,14 @@ func (s *Service) AuthenticateToken(ctx context.Context, raw string) (string, er
 	if !ok {
 		return "", ErrUnauthenticated
 	}
+	now := s.now().UTC()
+	cutoff := now.Add(-s.activityEvery)
+	gen, cacheable := s.st.CredentialGeneration()
+	if cacheable {
+		if userID, ok := s.tokens.get(hash, gen, cutoff); ok {
+			return userID, nil
+		}
+	}
 	at, lastActive, err := s.st.AccessTokenByHash(ctx, hash)
 	if errors.Is(err, store.ErrNotFound) {
 		return "", ErrUnauthenticated
@@ -131,8 +139,6 @@ func (s *Service) AuthenticateToken(ctx context.Context, raw string) (string, er
 	if err != nil {
 		return "", err
 	}
-	now := s.now().UTC()
-	cutoff := now.Add(-s.activityEvery)
 	if at.LastUsedAt.Before(cutoff) || lastActive.Before(cutoff) {
 		err := s.st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 			if err := tx.TouchAccessToken(ctx, at.ID, now, cutoff); err != nil {
@@ -143,8 +149,26 @@ func (s *Service) AuthenticateToken(ctx context.Context, raw string) (string, er
 		if err != nil {
 			return "", err
 		}
+		at.LastUsedAt, lastActive = later(at.LastUsedAt, now), later(lastActive, now)
+	}
+	if cacheable {
+		s.tokens.put(hash, tokenUse{userID: at.UserID, gen: gen, touched: earlier(at.LastUsedAt, lastActive)})
 	}
 	return at.UserID, nil
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func earlier(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 // AuthenticateSession checks that a session signed in to userID with epoch

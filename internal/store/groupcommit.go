@@ -28,6 +28,7 @@ type groupCommitter struct {
 	d        dialect
 	stmts    *stmtCache
 	deliver  func([]Event) // hands committed events to the store's hook
+	revoked  func()        // tells the store that a commit revoked credentials
 	reqs     chan *txRequest
 	maxBatch int
 	stop     chan struct{}
@@ -51,8 +52,8 @@ type txResult struct {
 // errStoreClosed is returned to callers after Close.
 var errStoreClosed = errors.New("store is closed")
 
-func newGroupCommitter(db *sql.DB, d dialect, stmts *stmtCache, deliver func([]Event), maxBatch int) *groupCommitter {
-	g := &groupCommitter{db: db, d: d, stmts: stmts, deliver: deliver, reqs: make(chan *txRequest, maxBatch), maxBatch: maxBatch,
+func newGroupCommitter(db *sql.DB, d dialect, stmts *stmtCache, deliver func([]Event), revoked func(), maxBatch int) *groupCommitter {
+	g := &groupCommitter{db: db, d: d, stmts: stmts, deliver: deliver, revoked: revoked, reqs: make(chan *txRequest, maxBatch), maxBatch: maxBatch,
 		stop: make(chan struct{}), stopped: make(chan struct{})}
 	go g.loop()
 	return g
@@ -157,6 +158,12 @@ func (g *groupCommitter) run(batch []*txRequest) {
 		for _, r := range batch {
 			if r.err == nil && r.panic == nil {
 				events = append(events, r.tx.events...)
+			}
+		}
+		for _, r := range batch {
+			if r.err == nil && r.panic == nil && r.tx.revokes {
+				g.revoked()
+				break
 			}
 		}
 		g.deliver(events)

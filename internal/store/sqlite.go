@@ -114,7 +114,7 @@ func openSQLite(ctx context.Context, dataDir string, shared bool) (*Store, error
 		read:    read,
 		ckpt:    ckpt,
 	}
-	group := newGroupCommitter(write, d, stmts, s.deliver, groupCommitMax)
+	group := newGroupCommitter(write, d, stmts, s.deliver, s.credentialsRevoked, groupCommitMax)
 	s.group = group
 	s.closer = func() error {
 		group.close()

@@ -63,6 +63,9 @@ type Store struct {
 	group  *groupCommitter // SQLite only
 	ckpt   *checkpointer   // SQLite only
 	hook   atomic.Pointer[EventHook]
+	// revocations counts the committed transactions that revoked
+	// credentials (see CredentialGeneration).
+	revocations atomic.Uint64
 }
 
 // Engine reports which engine the store runs on.
@@ -113,6 +116,9 @@ type Tx struct {
 	// unindexed: entries were inserted whose full-text indexing waits for
 	// the end of the group commit (SQLite; see flushEntryIndex).
 	unindexed bool
+	// revokes: the transaction deleted access tokens or users (see
+	// Store.CredentialGeneration).
+	revokes bool
 }
 
 // SQL returns the underlying transaction (for river.Client.InsertTx).
@@ -168,9 +174,27 @@ func (s *Store) inTxDirect(ctx context.Context, fn func(context.Context, *Tx) er
 	if err = sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	if tx.revokes {
+		s.credentialsRevoked()
+	}
 	s.deliver(tx.events)
 	return nil
 }
+
+// CredentialGeneration returns a number that changes whenever a committed
+// transaction has revoked credentials (deleted an access token or a user),
+// and whether a process may cache what it authenticated against it. A
+// caller that reads the generation before looking a credential up, and
+// finds it unchanged when it uses the cached answer, knows no revocation
+// committed in between: the generation moves after the COMMIT and before
+// the revoking call returns. Only SQLite answers true: one process owns the
+// database (its data-directory lock), so every revocation passes here; on
+// PostgreSQL another instance may revoke.
+func (s *Store) CredentialGeneration() (uint64, bool) {
+	return s.revocations.Load(), s.engine == SQLite
+}
+
+func (s *Store) credentialsRevoked() { s.revocations.Add(1) }
 
 // querier is what *sql.DB and *sql.Tx have in common.
 type querier interface {

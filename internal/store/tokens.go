@@ -154,6 +154,7 @@ func (t *Tx) TouchAccessToken(ctx context.Context, id string, now, notBefore tim
 // DeleteAccessToken revokes one of the user's tokens; another user's token
 // is ErrNotFound.
 func (t *Tx) DeleteAccessToken(ctx context.Context, userID, id string) error {
+	t.revokes = true
 	res, err := t.exec(ctx, `DELETE FROM access_tokens WHERE id = ? AND user_id = ?`, id, userID)
 	return acctAffected(res, err, "access token")
 }
@@ -161,6 +162,7 @@ func (t *Tx) DeleteAccessToken(ctx context.Context, userID, id string) error {
 // DeleteUserAccessTokens revokes every token of the user (sign-out
 // everywhere, password reset) and reports how many there were.
 func (t *Tx) DeleteUserAccessTokens(ctx context.Context, userID string) (int64, error) {
+	t.revokes = true
 	res, err := t.exec(ctx, `DELETE FROM access_tokens WHERE user_id = ?`, userID)
 	if err != nil {
 		return 0, fmt.Errorf("delete access tokens: %w", err)

@@ -133,6 +133,7 @@ func (t *Tx) SetFeatureFlags(ctx context.Context, userID, flags string, now time
 // their real-time events here: on SQLite the log stores the user's id
 // compactly, which no foreign key can compare with users.id (migration 0010).
 func (t *Tx) DeleteUser(ctx context.Context, id string) error {
+	t.revokes = true
 	if _, err := t.exec(ctx, `DELETE FROM events WHERE user_id = ?`, t.eventUserID(id)); err != nil {
 		return fmt.Errorf("delete user's events: %w", err)
 	}
