@@ -112,10 +112,11 @@ func (s *Service) CreateEntry(ctx context.Context, userID string, in EntryInput)
 	}
 	var v EntryView
 	err = s.store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
-		if err := checkRelationship(ctx, tx, userID, e.RelationshipID); err != nil {
-			return err
-		}
-		if err := tx.InsertEntry(ctx, e); err != nil {
+		// The relationship's ownership is checked by the insert itself.
+		if err := tx.InsertOwnedEntry(ctx, e); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return validate.Field("relationshipId", "is not one of your relationships")
+			}
 			return err
 		}
 		if err := s.entryEvent(ctx, tx, store.EventEntryCreated, e, now); err != nil {

@@ -89,6 +89,42 @@ func (t *Tx) InsertEntry(ctx context.Context, e Entry) error {
 	return nil
 }
 
+// insertOwnedEntrySQL inserts the entry only when its relationship is its
+// user's: the ownership check and the insert are one statement.
+const insertOwnedEntrySQL = `INSERT INTO journal_entries (` + entryColumns + `)
+	SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM relationships WHERE id = ? AND user_id = ?)`
+
+// InsertOwnedEntry inserts e if its relationship is its user's, and
+// returns ErrNotFound (inserting nothing) when it is not. On SQLite the
+// check is part of the insert; PostgreSQL reads the relationship first
+// (its parameters in a bare SELECT list would have no column types).
+func (t *Tx) InsertOwnedEntry(ctx context.Context, e Entry) error {
+	if t.d.engine() != SQLite {
+		if _, err := t.GetRelationship(ctx, e.UserID, e.RelationshipID); err != nil {
+			return err
+		}
+		return t.InsertEntry(ctx, e)
+	}
+	args, err := entryArgs(e)
+	if err != nil {
+		return err
+	}
+	res, err := t.exec(ctx, insertOwnedEntrySQL, append(args, e.RelationshipID, e.UserID)...)
+	if err != nil {
+		if t.d.isUniqueViolation(err) {
+			return fmt.Errorf("entry already exists: %w", ErrConflict)
+		}
+		return fmt.Errorf("insert entry: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("insert entry: %w", err)
+	} else if n == 0 {
+		return fmt.Errorf("relationship %s: %w", e.RelationshipID, ErrNotFound)
+	}
+	t.unindexed = true
+	return nil
+}
+
 // flushEntryIndex adds the entries inserted in this transaction to the
 // SQLite full-text index, in one statement. The insert trigger only notes
 // a new entry in journal_entries_fts_pending (migration 0006): FTS5 writes
