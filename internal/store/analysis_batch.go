@@ -158,7 +158,7 @@ func analysisRow(a Analysis) ([]any, error) {
 		return nil, fmt.Errorf("method: %w", err)
 	}
 	return []any{a.EntryID, a.SentimentScore, string(kwJSON), a.ConfidenceLevel, a.Reasoning, storedPatterns,
-		source, method, a.Model, a.APIResponseTime, DBTime(a.CompletedAt)}, nil
+		source, method, a.Model, a.APIResponseTime, storedTime(SQLite, a.CompletedAt)}, nil
 }
 
 // SaveAnalyses stores (or replaces) many entries' analyses, as SaveAnalysis

@@ -121,13 +121,35 @@ func TestChangeAnalysisStatusesAndSaveAnalyses(t *testing.T) {
 				t.Fatalf("analysis of %s = %+v, want %+v", want.EntryID, got, want)
 			}
 		}
-		// Storing again replaces.
+		// Storing again replaces; one row stored by SaveAnalysis is stored
+		// in the same form as the batch's.
 		analyses[3].Reasoning = "replaced"
-		if err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error { return tx.SaveAnalyses(ctx, analyses[3:4]) }); err != nil {
+		if err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+			if err := tx.SaveAnalysis(ctx, analyses[4]); err != nil {
+				return err
+			}
+			return tx.SaveAnalyses(ctx, analyses[3:4])
+		}); err != nil {
 			t.Fatal(err)
+		}
+		var forms int
+		if err := s.WriteDB().QueryRowContext(ctx, s.Rebind(`SELECT COUNT(*) FROM (SELECT DISTINCT `+typeOf(s)+`(completed_at), `+typeOf(s)+`(patterns),
+			`+typeOf(s)+`(processing_source) FROM analyses) f`)).Scan(&forms); err != nil {
+			t.Fatal(err)
+		}
+		if forms != 1 {
+			t.Errorf("analyses are stored in %d forms, want 1", forms)
 		}
 		if got, err := s.GetAnalysis(ctx, "u1", analyses[3].EntryID); err != nil || got.Reasoning != "replaced" {
 			t.Fatalf("replaced analysis = %+v, %v", got, err)
 		}
 	})
+}
+
+// typeOf is the SQL function naming a value's stored type.
+func typeOf(s *store.Store) string {
+	if s.Engine() == store.SQLite {
+		return "typeof"
+	}
+	return "pg_typeof"
 }
