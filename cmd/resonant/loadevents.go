@@ -338,24 +338,24 @@ func (s *loadServer) cpu() float64 {
 
 // rss returns the server's resident and peak resident set in KiB.
 func (s *loadServer) rss() (rss, hwm int64) {
+	st := s.status()
+	return st["VmRSS:"], st["VmHWM:"]
+}
+
+// status reads the server's /proc status: the KiB figures by their field
+// name (with its colon), empty if the process is gone.
+func (s *loadServer) status() map[string]int64 {
+	out := map[string]int64{}
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
 	if err != nil {
-		return 0, 0
+		return out
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 2 {
-			continue
-		}
-		n, _ := strconv.ParseInt(f[1], 10, 64)
-		switch f[0] {
-		case "VmRSS:":
-			rss = n
-		case "VmHWM:":
-			hwm = n
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 {
+			out[f[0]], _ = strconv.ParseInt(f[1], 10, 64)
 		}
 	}
-	return rss, hwm
+	return out
 }
 
 // memstats reads the Go runtime's own account of the server's memory from
@@ -395,24 +395,8 @@ func (s *loadServer) memstats(ctx context.Context, api *http.Client) string {
 // stacks, SQLite's caches) and the pages of mapped files, nearly all of
 // them the executable's own: clean pages the kernel can drop and read back.
 func (s *loadServer) rssParts() (anon, file int64) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
-	if err != nil {
-		return 0, 0
-	}
-	for line := range strings.SplitSeq(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 2 {
-			continue
-		}
-		n, _ := strconv.ParseInt(f[1], 10, 64)
-		switch f[0] {
-		case "RssAnon:":
-			anon = n
-		case "RssFile:":
-			file = n
-		}
-	}
-	return anon, file
+	st := s.status()
+	return st["RssAnon:"], st["RssFile:"]
 }
 
 func loadCreateRelationship(ctx context.Context, api *http.Client, base, token string) (string, error) {
