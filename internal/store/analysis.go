@@ -84,17 +84,24 @@ type StatusChange struct {
 	At                  time.Time
 }
 
+// statusTimes is what a change to status sets besides updated_at:
+// processing sets started_at, completed, fallback and failed set
+// completed_at (nil leaves the column as it is, or clears completed_at).
+func statusTimes(status string, at any) (startedAt, completedAt any) {
+	switch status {
+	case AnalysisProcessing:
+		return at, nil
+	case AnalysisCompleted, AnalysisFallback, AnalysisFailed:
+		return nil, at
+	}
+	return nil, nil
+}
+
 // ChangeAnalysisStatus applies c and reports whether it applied. processing
 // sets started_at; completed, fallback and failed set completed_at.
 func (t *Tx) ChangeAnalysisStatus(ctx context.Context, c StatusChange) (bool, error) {
 	at := storedTime(t.d.engine(), c.At)
-	var startedAt, completedAt any
-	switch c.Status {
-	case AnalysisProcessing:
-		startedAt = at
-	case AnalysisCompleted, AnalysisFallback, AnalysisFailed:
-		completedAt = at
-	}
+	startedAt, completedAt := statusTimes(c.Status, at)
 	res, err := t.exec(ctx, `UPDATE analysis_status SET status = ?, retry_count = ?, circuit_breaker_state = ?, error_message = ?,
 			fallback_reason = ?, updated_at = ?, started_at = COALESCE(?, started_at), completed_at = ?
 		WHERE entry_id = ? AND queued_at = ? AND status IN ('queued', 'processing')`,

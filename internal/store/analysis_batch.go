@@ -79,13 +79,7 @@ func (t *Tx) ChangeAnalysisStatuses(ctx context.Context, cs []StatusChange) ([]b
 		args = args[:0]
 		for _, c := range cs[start : start+size] {
 			at := storedTime(SQLite, c.At)
-			var startedAt, completedAt any
-			switch c.Status {
-			case AnalysisProcessing:
-				startedAt = at
-			case AnalysisCompleted, AnalysisFallback, AnalysisFailed:
-				completedAt = at
-			}
+			startedAt, completedAt := statusTimes(c.Status, at)
 			args = append(args, c.EntryID, storedTime(SQLite, c.QueuedAt), c.Status, c.RetryCount, c.CircuitBreakerState, c.ErrorMessage,
 				c.FallbackReason, at, startedAt, completedAt)
 		}
