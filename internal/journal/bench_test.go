@@ -104,6 +104,13 @@ func benchJournal(b *testing.B, engine store.Engine, size int) {
 			return err
 		})
 	})
+	b.Run("analysis-status", func(b *testing.B) {
+		// GET /analysis-status: the newest 20 of the user's statuses.
+		timed(b, func(i int) error {
+			_, err := s.ListAnalysisStatuses(ctx, "u0", "", nil, 20)
+			return err
+		})
+	})
 	b.Run("list", func(b *testing.B) {
 		timed(b, func(i int) error {
 			p, err := svc.ListEntries(ctx, "u0", journal.ListQuery{})
