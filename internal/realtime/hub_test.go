@@ -118,8 +118,10 @@ func TestHubInboxOverflowEndsEveryStream(t *testing.T) {
 	s, _ := h.Subscribe(context.Background(), "alice", nil)
 	defer s.Close()
 	// Hold the dispatcher (it needs the index to fan out) so the inbox fills.
+	// It may still take one batch (up to InboxLen events) before it waits
+	// for the index, so only the 2*InboxLen+1th event surely overflows.
 	h.mu.Lock()
-	for i := int64(1); i <= 6; i++ {
+	for i := int64(1); i <= 7; i++ {
 		h.Publish([]store.Event{ev("alice", i)})
 	}
 	h.mu.Unlock()
