@@ -227,3 +227,44 @@ func TestSearchStemsRanksAndHighlights(t *testing.T) {
 		}
 	})
 }
+
+// TestAnalysisStatusesListInTheEntriesOrder pages through the statuses two
+// at a time: every entry's status comes once, in the order of the entry
+// list (newest first), whatever was re-queued since.
+func TestAnalysisStatusesListInTheEntriesOrder(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *journalEnv) {
+		u := e.addUser("u1")
+		rel := e.newRelationship(u, "Sam")
+		for i := range 5 {
+			e.newEntry(u, map[string]any{"relationshipId": rel, "content": fmt.Sprintf("Entry %d.", i)})
+		}
+		ids := func(path, key string) []string {
+			var out []string
+			cursor := ""
+			for page := 0; page < 10; page++ {
+				p := path
+				if cursor != "" {
+					p += "&cursor=" + url.QueryEscape(cursor)
+				}
+				list := e.must(http.StatusOK, u, "GET", p, nil)
+				for _, it := range list["items"].([]any) {
+					out = append(out, it.(map[string]any)[key].(string))
+				}
+				next, _ := list["nextCursor"].(string)
+				if next == "" {
+					return out
+				}
+				cursor = next
+			}
+			t.Fatalf("%s: more than 10 pages", path)
+			return nil
+		}
+		entries := ids("/api/v1/entries?limit=2", "id")
+		// Re-queue the oldest by editing it: it keeps its place.
+		e.must(http.StatusOK, u, "PATCH", "/api/v1/entries/"+entries[len(entries)-1], map[string]any{"content": "Entry 0, edited."})
+		statuses := ids("/api/v1/analysis-status?limit=2", "entryId")
+		if len(entries) != 5 || strings.Join(statuses, ",") != strings.Join(entries, ",") {
+			t.Fatalf("statuses in order %v, entries %v", statuses, entries)
+		}
+	})
+}

@@ -111,6 +111,20 @@ func benchJournal(b *testing.B, engine store.Engine, size int) {
 			return err
 		})
 	})
+	b.Run("analysis-status-failed", func(b *testing.B) {
+		// GET /analysis-status?status=failed when nothing failed: the
+		// worst filter, which reads every status of the user.
+		timed(b, func(i int) error {
+			_, err := s.ListAnalysisStatuses(ctx, "u0", store.AnalysisFailed, nil, 20)
+			return err
+		})
+	})
+	b.Run("analysis-status-queued", func(b *testing.B) {
+		timed(b, func(i int) error {
+			_, err := s.ListAnalysisStatuses(ctx, "u0", store.AnalysisQueued, nil, 20)
+			return err
+		})
+	})
 	b.Run("list", func(b *testing.B) {
 		timed(b, func(i int) error {
 			p, err := svc.ListEntries(ctx, "u0", journal.ListQuery{})

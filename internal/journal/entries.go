@@ -312,8 +312,8 @@ func (s *Service) RetryAnalysis(ctx context.Context, userID, entryID string) (st
 
 var analysisStatuses = []string{store.AnalysisQueued, store.AnalysisProcessing, store.AnalysisCompleted, store.AnalysisFallback, store.AnalysisFailed}
 
-// ListAnalysisStatuses returns a page of the user's analysis statuses, most
-// recently queued first, optionally only those in status.
+// ListAnalysisStatuses returns a page of the user's analysis statuses in
+// their entries' order, newest first, optionally only those in status.
 func (s *Service) ListAnalysisStatuses(ctx context.Context, userID, status string, page PageRequest) (Page[store.AnalysisStatus], error) {
 	if status != "" && !slices.Contains(analysisStatuses, status) {
 		return Page[store.AnalysisStatus]{}, validate.Field("status", "must be one of "+strings.Join(analysisStatuses, ", "))
@@ -327,5 +327,5 @@ func (s *Service) ListAnalysisStatuses(ctx context.Context, userID, status strin
 	if err != nil {
 		return Page[store.AnalysisStatus]{}, err
 	}
-	return timePage(ctx, s, rows, limit, func(st store.AnalysisStatus) (time.Time, string) { return st.QueuedAt, st.EntryID })
+	return timePage(ctx, s, rows, limit, func(st store.AnalysisStatus) (time.Time, string) { return st.EntryCreatedAt, st.EntryID })
 }

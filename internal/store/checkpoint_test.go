@@ -127,9 +127,12 @@ func TestWALStaysBoundedAndIsTruncatedWhenIdle(t *testing.T) {
 	if restarts == 0 {
 		t.Fatal("the WAL never restarted")
 	}
-	// The threshold plus what is committed between two rounds.
-	if bound := int64(2 * limit); maxWAL > bound {
-		t.Fatalf("WAL grew to %d bytes, want at most %d (2× the restart threshold)", maxWAL, bound)
+	// The threshold plus what is committed until a RESTART finds no reader
+	// in the WAL: one that times out (checkpointBusy) is tried again next
+	// round, and the file grows meanwhile. 4× is the server's own ratio
+	// (a 16 MiB threshold, a 64 MiB bound); 2× failed 2 runs in 30 here.
+	if bound := int64(4 * limit); maxWAL > bound {
+		t.Fatalf("WAL grew to %d bytes, want at most %d (4× the restart threshold)", maxWAL, bound)
 	}
 	var n int
 	if err := s.WriteDB().QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE id LIKE 'u%'`).Scan(&n); err != nil {
