@@ -1,7 +1,7 @@
 // Package fakegemini is a stand-in for the Gemini API's generateContent
 // endpoint, for tests and local demos (`resonant dev fake-gemini`). It speaks
 // the real wire format — the same paths, headers, JSON bodies and error shapes —
-// so the real SDK runs against it, and it can be told at run time to fail the
+// so the real client runs against it, and it can be told at run time to fail the
 // ways the real service does.
 package fakegemini
 
