@@ -98,7 +98,14 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		return fmt.Errorf("start job queue: %w", err)
 	}
 	stopLocal := startLocal(ctx, local)
-	srv := serve(ctx, lns, app.handler, met, log)
+	// Start-up's garbage (migrations, parsed templates' scratch) goes back
+	// now; later bursts' when the server next goes quiet.
+	trim := newMemoryTrimmer()
+	trim.free()
+	trimTick := time.NewTicker(trimInterval)
+	defer trimTick.Stop()
+	go trim.run(ctx, trimTick.C)
+	srv := serve(ctx, lns, trim.wrap(app.handler), met, log)
 	// Open streams would hold Shutdown up until its timeout: end them as it
 	// starts (clients reconnect, here or elsewhere, and replay what they
 	// missed).
