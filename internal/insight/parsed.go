@@ -20,9 +20,14 @@ type parsedCache struct {
 	max int // parsedCacheMax
 }
 
-// parsedCacheMax bounds the cache (a few hundred bytes an analysis): on
-// reaching it, it starts again empty.
-const parsedCacheMax = 200_000
+// parsedCacheMax bounds the cache (~400 bytes an analysis): on reaching it,
+// it starts again empty. It holds the trend window of a user with 10,000
+// entries twice over. It was 200,000: under a publish burst every new
+// analysis added a key that only its relationship's next few score
+// recomputes read, and the cache alone held ~50 MiB of live heap (100 MiB
+// of RSS with the collector's headroom) where the whole server should use
+// half of PocketBase's 150-300 MiB.
+const parsedCacheMax = 25_000
 
 type parsedKey struct {
 	entryID               string
