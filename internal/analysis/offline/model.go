@@ -229,6 +229,24 @@ func (a *Analyzer) sentenceFeatures(words []token, base int, matches []match, ta
 		}
 		f.add(base+m.pos, kind, rs.labels[m.label], tag)
 	}
+	// Several words of one theme (its rule, cue and lexicon classes) in a sentence:
+	// the sentence dwells on the topic.
+	var topicN [nThemes]uint8
+	var topicAt [nThemes]int // 1 + the last word counted, so a word counts once
+	for _, m := range matches {
+		if t := rs.topic[m.label]; t >= 0 && topicN[t] < 255 && topicAt[t] != m.pos+1 {
+			topicN[t]++
+			topicAt[t] = m.pos + 1
+		}
+	}
+	for t, n := range topicN {
+		if n >= 2 {
+			f.add(-1, "k", rs.labels[t], "2")
+		}
+		if n >= 3 {
+			f.add(-1, "k", rs.labels[t], "3")
+		}
+	}
 	for _, fl := range [...]struct {
 		on   bool
 		name string

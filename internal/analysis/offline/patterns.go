@@ -67,8 +67,11 @@ type ruleSet struct {
 	// topical marks the theme-lexicon cues (lexicon_themes.go), whose matches are
 	// features whatever their scope.
 	topical []bool
-	ids     map[string]int
-	byWord  map[string][]*rule
+	// topic is, by label id, the theme a rule, cue or lexicon class names the topic of
+	// (its words, not their other senses), or -1.
+	topic  []int8
+	ids    map[string]int
+	byWord map[string][]*rule
 	// byPrefix holds rules whose first element is a prefix ("thank*"), keyed by the
 	// prefix's first two bytes so each word only tries the few that can match.
 	byPrefix map[string][]*rule
@@ -86,8 +89,14 @@ func newRuleSet() *ruleSet {
 	rs.parse(themeLexicon, true)
 	rs.groups = make([]cueGroup, len(rs.labels))
 	rs.topical = make([]bool, len(rs.labels))
+	rs.topic = make([]int8, len(rs.labels))
 	for id, l := range rs.labels {
 		rs.topical[id] = strings.HasPrefix(l, "lex_")
+		rs.topic[id] = -1
+		name, ok := strings.CutPrefix(l, "lex_")
+		if t, known := rs.ids[name]; ok && known && t < nThemes {
+			rs.topic[id] = int8(t)
+		}
 	}
 	for name, g := range cueGroups() {
 		rs.groups[rs.id(name)] |= g

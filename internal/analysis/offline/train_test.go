@@ -34,6 +34,7 @@ type trainRecipe struct {
 	wordPenalty float64 // L2 multiplier for single words
 	pairPenalty float64 // L2 multiplier for word pairs (they memorise more than words)
 	rulePenalty float64 // L2 multiplier for rule and cue matches
+	lexPenalty  float64 // L2 multiplier for the theme lexicon's classes (lexicon_themes.go)
 	thrSlack    float64 // thresholds: the lowest within this of the best F1
 	// thrNoDev: thresholds are chosen on the out-of-fold scores of the own and written
 	// sets only, leaving out the development half the cues were written beside.
@@ -46,7 +47,7 @@ type trainRecipe struct {
 
 var shippedRecipe = trainRecipe{
 	l2: 0.003, iters: 300, rate: 0.5, minCount: 2, posW: 2.0,
-	wordPenalty: 1.0, pairPenalty: 1.0, rulePenalty: 0.3, thrSlack: 0.02,
+	wordPenalty: 1.0, pairPenalty: 1.0, rulePenalty: 0.3, lexPenalty: 0.3, thrSlack: 0.02,
 	regW: 1, trainW: 1, writeW: 1,
 }
 
@@ -80,6 +81,8 @@ func parseRecipe(r trainRecipe, s string) (trainRecipe, error) {
 			r.pairPenalty = f
 		case "rulePenalty":
 			r.rulePenalty = f
+		case "lexPenalty":
+			r.lexPenalty = f
 		case "thrSlack":
 			r.thrSlack = f
 		case "thrNoDev":
@@ -291,8 +294,11 @@ func featurePenalties(vocab []string, rc trainRecipe) []float64 {
 			p[i] = rc.wordPenalty
 		case 'b':
 			p[i] = rc.pairPenalty
-		case 'r', 'c', 'x':
+		case 'r', 'c', 'x', 'k':
 			p[i] = rc.rulePenalty
+			if strings.HasPrefix(v, "c|lex_") {
+				p[i] = rc.lexPenalty
+			}
 		default:
 			p[i] = 1
 		}
