@@ -46,7 +46,7 @@ type trainRecipe struct {
 }
 
 var shippedRecipe = trainRecipe{
-	l2: 0.003, iters: 300, rate: 0.5, minCount: 2, posW: 2.0,
+	l2: 0.001, iters: 500, rate: 0.5, minCount: 2, posW: 2.0,
 	wordPenalty: 1.0, pairPenalty: 1.0, rulePenalty: 0.3, lexPenalty: 0.3, thrSlack: 0.02,
 	regW: 1, trainW: 1, writeW: 1,
 }
@@ -129,6 +129,7 @@ type trainItem struct {
 	weight         float64 // the item's weight in the loss
 	fold           int
 	text           string
+	file           string // for the written sets, which file
 }
 
 // entryFeatures returns the distinct features of a whole text, with their names.
@@ -166,6 +167,8 @@ var patternwriteFiles = []string{
 	"testdata/patternwrite_short.tsv",      // short sentences and hard near misses
 	"testdata/patternwrite_weak.tsv",       // the ten labels the test half found weakest
 	"testdata/patternwrite_scope.tsv",      // who did it, and whether it happened
+	"testdata/patternwrite_implied.tsv",    // implied themes, trust and its near misses
+	"testdata/patternwrite_confusable.tsv", // the behaviours most often confused, and their near misses
 }
 
 // parseLabels splits "a@writer,b" into known model labels, dropping actors.
@@ -195,6 +198,7 @@ func trainingSet(t testing.TB, a *Analyzer, rc trainRecipe) ([]trainItem, []stri
 		labels    []string
 		src       trainSource
 		behaviour bool // only the behaviour labels were annotated
+		file      string
 	}
 	var raws []raw
 	for _, it := range readPatternset(t) {
@@ -233,7 +237,7 @@ func trainingSet(t testing.TB, a *Analyzer, rc trainRecipe) ([]trainItem, []stri
 	}
 	for _, file := range patternwriteFiles {
 		for _, r := range readTSV(t, file) {
-			raws = append(raws, raw{text: r.text, labels: parseLabels(t, file, r.label), src: srcWrite})
+			raws = append(raws, raw{text: r.text, labels: parseLabels(t, file, r.label), src: srcWrite, file: file})
 		}
 	}
 	names := map[uint64]string{}
@@ -258,7 +262,7 @@ func trainingSet(t testing.TB, a *Analyzer, rc trainRecipe) ([]trainItem, []stri
 	}
 	items := make([]trainItem, len(raws))
 	for i, r := range raws {
-		it := trainItem{y: make([]bool, len(labels)), src: r.src, text: r.text, behavioursOnly: r.behaviour, weight: 1}
+		it := trainItem{y: make([]bool, len(labels)), src: r.src, text: r.text, behavioursOnly: r.behaviour, weight: 1, file: r.file}
 		switch r.src {
 		case srcReg:
 			it.weight = rc.regW
@@ -556,6 +560,27 @@ func fitRecipe(t testing.TB, a *Analyzer, rc trainRecipe, logErrors bool) fitted
 		f.bySource[src] = [2]float64{sum[0] / max(n[0], 1), sum[1] / max(n[1], 1)}
 		fmt.Fprintf(&b, "  %s alone: behaviours %.3f (%d labels), themes %.3f (%d labels)\n",
 			sourceNames[src], sum[0]/max(n[0], 1), int(n[0]), sum[1]/max(n[1], 1), int(n[1]))
+	}
+	// Each written file alone, at the same thresholds.
+	for _, file := range patternwriteFiles {
+		byLabel := make([]psScore, nl)
+		for i, p := range oof {
+			if items[i].file == file {
+				for k := range nl {
+					byLabel[k].tally(p[k] >= f.thresholds[k], items[i].y[k])
+				}
+			}
+		}
+		var sum, n [2]float64
+		for k := range nl {
+			if sc := byLabel[k]; sc.tp+sc.fn >= 5 {
+				sum[min(k/nBehaviours, 1)] += sc.f1()
+				n[min(k/nBehaviours, 1)]++
+			}
+		}
+		fmt.Fprintf(&b, "    %s: behaviours %.3f (%d labels), themes %.3f (%d labels)\n",
+			strings.TrimSuffix(strings.TrimPrefix(file, "testdata/patternwrite_"), ".tsv"),
+			sum[0]/max(n[0], 1), int(n[0]), sum[1]/max(n[1], 1), int(n[1]))
 	}
 	if os.Getenv("PATTERN_BY_SOURCE") != "" {
 		for _, src := range []trainSource{srcDev, srcOwn, srcWrite} {
