@@ -178,3 +178,76 @@ func walSize(t *testing.T, path string) int64 {
 	}
 	return fi.Size()
 }
+
+// TestWALPastItsHardBoundWaitsForReaders holds a reader's snapshot while
+// the WAL grows. Past the restart threshold a RESTART gives up after its
+// short wait and the writer goes on; past the hard bound (3× the
+// threshold) it waits for the reader, holding the writer, and succeeds
+// once the reader is done, so the next commit starts the WAL over.
+func TestWALPastItsHardBoundWaitsForReaders(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := storetest.Open(t, store.SQLite)
+	store.StopCheckpointRounds(s) // this test's rounds are the only ones
+	now := func() time.Time { return time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC) }
+	const limit = 64 << 10
+	if err := store.SetCheckpointer(ctx, s, limit, time.Hour, now); err != nil {
+		t.Fatal(err)
+	}
+	name := strings.Repeat("x", 4096)
+	next := 0
+	// writeTo commits rows until the WAL holds more than bytes.
+	writeTo := func(bytes int64) store.WALStep {
+		t.Helper()
+		for {
+			st, err := store.StepCheckpointer(ctx, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.LogFrames*(4096+24) > bytes {
+				return st
+			}
+			next++
+			err = s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+				at := store.DBTime(now())
+				id := fmt.Sprintf("h%d", next)
+				_, err := tx.SQL().ExecContext(ctx, `INSERT INTO users (id, email, email_normalized, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+					id, id+"@example.com", id+"@example.com", name, at, at)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	release, err := store.HoldReadSnapshot(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := writeTo(2 * limit) // past the threshold, under the hard bound
+	if st.Action != "restart" || !st.Busy || st.Hard {
+		t.Fatalf("under the hard bound with a reader: %+v, want a short restart that gives up", st)
+	}
+	st = writeTo(3 * limit) // the round that crossed it already waited, in vain
+	if !st.Hard || !st.Busy {
+		t.Fatalf("past the hard bound with a reader held throughout: %+v, want a hard restart that gives up after its wait", st)
+	}
+	// The reader finishes while the next round waits for it.
+	done := make(chan struct{})
+	time.AfterFunc(300*time.Millisecond, func() { release(); close(done) })
+	st, err = store.StepCheckpointer(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	if st.Action != "restart" || !st.Hard || st.Busy {
+		t.Fatalf("past the hard bound, the reader leaving after 300 ms: %+v, want a restart that waited and succeeded", st)
+	}
+	// The next commit starts the WAL over.
+	if err := s.InTx(ctx, func(ctx context.Context, tx *store.Tx) error { return insertUser(ctx, s, tx, "after-restart") }); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := store.StepCheckpointer(ctx, s); err != nil || st.LogFrames*(4096+24) > limit {
+		t.Fatalf("after the restart: %+v, %v; want a WAL started over", st, err)
+	}
+}

@@ -41,6 +41,35 @@ func SetCheckpointer(ctx context.Context, s *Store, limit int64, idle time.Durat
 	return nil
 }
 
+// StopCheckpointRounds ends the checkpointer's background rounds, so that a
+// test's own StepCheckpointer calls are the only ones.
+func StopCheckpointRounds(s *Store) {
+	if s.ckpt.stopLoop != nil {
+		s.ckpt.stopLoop()
+	}
+}
+
+// HoldReadSnapshot starts a read transaction on the read pool and keeps it
+// (and its snapshot of the WAL) until release is called.
+func HoldReadSnapshot(ctx context.Context, s *Store) (release func(), err error) {
+	conn, err := s.read.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var n int
+	if _, err = conn.ExecContext(ctx, `BEGIN`); err == nil {
+		err = conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n)
+	}
+	if err != nil {
+		_ = conn.Close()
+		return nil, err
+	}
+	return func() {
+		_, _ = conn.ExecContext(context.Background(), `COMMIT`)
+		_ = conn.Close()
+	}, nil
+}
+
 // WALFile is the path of the SQLite store's WAL file.
 func WALFile(s *Store) string { return s.ckpt.walPath }
 
