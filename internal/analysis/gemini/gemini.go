@@ -14,20 +14,16 @@
 package gemini
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"net/url"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/resonant-journal/resonant/internal/analysis"
 )
@@ -41,10 +37,6 @@ const (
 
 // apiVersion is the REST version generateContent is called under.
 const apiVersion = "v1beta"
-
-// maxResponseBytes bounds how much of an answer is read: a reading of one
-// entry is a few KiB, so anything near this is not an answer.
-const maxResponseBytes = 4 << 20
 
 // Config configures the Gemini analyzer. Every field is explicit: no
 // environment variable (GOOGLE_API_KEY, GOOGLE_GEMINI_BASE_URL…) is consulted.
@@ -61,14 +53,13 @@ type Config struct {
 // queue retries with the shared policy and breaker. It is safe for
 // concurrent use.
 type Analyzer struct {
-	client    *http.Client
-	url       string // the generateContent endpoint
-	key       string
-	userAgent string
-	model     string
-	timeout   time.Duration
-	now       func() time.Time
-	config    generationConfig // read-only once built
+	client  *http.Client
+	url     string // the generateContent endpoint
+	key     string
+	model   string
+	timeout time.Duration
+	now     func() time.Time
+	config  generationConfig // read-only once built
 }
 
 // New builds an analyzer. It makes no network call.
@@ -92,19 +83,14 @@ func New(_ context.Context, cfg Config) (*Analyzer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gemini: %w", err)
 	}
-	hc := &http.Client{}
-	if cfg.HTTPClient != nil {
-		*hc = *cfg.HTTPClient // a copy: the caller's client keeps its own redirect policy
-	}
-	hc.CheckRedirect = sameOrigin(hc.CheckRedirect)
+	hc := analysis.NewHTTPClient(cfg.HTTPClient)
 	return &Analyzer{
-		client:    hc,
-		url:       endpoint,
-		key:       cfg.APIKey,
-		userAgent: userAgent(),
-		model:     cfg.Model,
-		timeout:   cfg.Timeout,
-		now:       cfg.Now,
+		client:  hc,
+		url:     endpoint,
+		key:     cfg.APIKey,
+		model:   cfg.Model,
+		timeout: cfg.Timeout,
+		now:     cfg.Now,
 		config: generationConfig{
 			// Low but not zero: a reading should be stable across retries
 			// without the repetition loops greedy decoding can fall into.
@@ -171,34 +157,17 @@ func (a *Analyzer) Analyze(ctx context.Context, in analysis.Input) (analysis.Res
 	if err != nil {
 		return analysis.Result{}, &analysis.Error{Kind: analysis.KindInvalid, Err: fmt.Errorf("encode request: %w", err)}
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.url, bytes.NewReader(body))
-	if err != nil {
-		return analysis.Result{}, &analysis.Error{Kind: analysis.KindInvalid, Err: err}
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", a.userAgent)
-	req.Header.Set("x-goog-api-key", a.key)
+	header := http.Header{"X-Goog-Api-Key": {a.key}}
 	if deadline, ok := ctx.Deadline(); ok {
 		// Tells Google's front end how long we wait, as the SDK did.
-		req.Header.Set("x-server-timeout", strconv.FormatInt(int64(math.Ceil(time.Until(deadline).Seconds())), 10))
+		header.Set("x-server-timeout", strconv.FormatInt(int64(math.Ceil(time.Until(deadline).Seconds())), 10))
 	}
-
-	resp, err := a.client.Do(req)
+	resp, raw, err := analysis.PostJSON(ctx, a.client, a.url, header, body)
 	if err != nil {
-		return analysis.Result{}, transportError(ctx, err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
-	if err != nil {
-		return analysis.Result{}, transportError(ctx, fmt.Errorf("read response: %w", err))
+		return analysis.Result{}, err
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return analysis.Result{}, a.statusError(resp, raw)
-	}
-	if len(raw) > maxResponseBytes {
-		return analysis.Result{}, &analysis.Error{Kind: analysis.KindMalformed, StatusCode: resp.StatusCode,
-			Err: fmt.Errorf("response larger than %d bytes", maxResponseBytes)}
 	}
 	var out generateResponse
 	if err := json.Unmarshal(raw, &out); err != nil {
@@ -232,16 +201,6 @@ func (r *generateResponse) result() (analysis.Result, error) {
 	return res, nil
 }
 
-// transportError classifies a failure without an HTTP answer. Once the
-// call's context is done, its error is what happened, whatever the transport
-// made of it.
-func transportError(ctx context.Context, err error) *analysis.Error {
-	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
-		err = fmt.Errorf("%w (%w)", ctxErr, err)
-	}
-	return analysis.TransportError(err)
-}
-
 // statusError classifies an HTTP error answer. The body is Google's
 // {"error":{"code","message","status","details"}} when it came from the API;
 // from a proxy it may be anything, and then the status alone decides.
@@ -254,7 +213,7 @@ func (a *Analyzer) statusError(resp *http.Response, raw []byte) *analysis.Error 
 	}
 	err := errors.New(http.StatusText(resp.StatusCode))
 	if apiErr.Status != "" || apiErr.Message != "" {
-		err = fmt.Errorf("%s: %s", apiErr.Status, truncate(apiErr.Message, 500))
+		err = fmt.Errorf("%s: %s", apiErr.Status, analysis.Truncate(apiErr.Message, 500))
 	}
 	retryAfter := analysis.ParseRetryAfter(resp.Header.Get("Retry-After"), a.now())
 	if retryAfter == 0 {
@@ -275,42 +234,6 @@ func safetyFinish(r string) bool {
 		return true
 	}
 	return false
-}
-
-// sameOrigin keeps redirects on the endpoint's scheme and host: the key
-// travels in a header that net/http would forward anywhere. A redirect
-// elsewhere is not followed, and its 3xx answer fails the call.
-func sameOrigin(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
-	return func(req *http.Request, via []*http.Request) error {
-		if o := via[0].URL; req.URL.Scheme != o.Scheme || req.URL.Host != o.Host {
-			return http.ErrUseLastResponse
-		}
-		if next != nil {
-			return next(req, via)
-		}
-		if len(via) >= 10 {
-			return errors.New("stopped after 10 redirects")
-		}
-		return nil
-	}
-}
-
-func userAgent() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return "resonant/" + bi.Main.Version
-	}
-	return "resonant"
-}
-
-// truncate shortens a provider's message for the error, on a rune boundary.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }
 
 // The request, as generateContent reads it.

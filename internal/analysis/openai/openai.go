@@ -14,29 +14,21 @@
 package openai
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/resonant-journal/resonant/internal/analysis"
 )
 
 // DefaultTimeout bounds one call; local models on a CPU are slow.
 const DefaultTimeout = 60 * time.Second
-
-// maxResponseBytes bounds how much of an answer is read: a reading of one
-// entry is a few KiB, so anything near this is not an answer.
-const maxResponseBytes = 4 << 20
 
 // Config configures the analyzer. No environment variable (OPENAI_API_KEY,
 // OPENAI_BASE_URL…) is consulted.
@@ -53,14 +45,13 @@ type Config struct {
 // queue retries with the shared policy and breaker. It is safe for
 // concurrent use.
 type Analyzer struct {
-	client    *http.Client
-	url       string // the chat completions endpoint
-	key       string
-	userAgent string
-	model     string
-	timeout   time.Duration
-	now       func() time.Time
-	schema    json.RawMessage // the shared JSON Schema, encoded once
+	client  *http.Client
+	url     string // the chat completions endpoint
+	key     string
+	model   string
+	timeout time.Duration
+	now     func() time.Time
+	schema  json.RawMessage // the shared JSON Schema, encoded once
 }
 
 // New builds an analyzer. It makes no network call.
@@ -81,24 +72,19 @@ func New(cfg Config) (*Analyzer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("openai: %w", err)
 	}
-	hc := &http.Client{}
-	if cfg.HTTPClient != nil {
-		*hc = *cfg.HTTPClient // a copy: the caller's client keeps its own redirect policy
-	}
-	hc.CheckRedirect = sameOrigin(hc.CheckRedirect)
+	hc := analysis.NewHTTPClient(cfg.HTTPClient)
 	schema, err := json.Marshal(analysis.ResponseJSONSchema())
 	if err != nil {
 		return nil, fmt.Errorf("openai: encode the response schema: %w", err)
 	}
 	return &Analyzer{
-		client:    hc,
-		url:       endpoint,
-		key:       cfg.APIKey,
-		userAgent: userAgent(),
-		model:     cfg.Model,
-		timeout:   cfg.Timeout,
-		now:       cfg.Now,
-		schema:    schema,
+		client:  hc,
+		url:     endpoint,
+		key:     cfg.APIKey,
+		model:   cfg.Model,
+		timeout: cfg.Timeout,
+		now:     cfg.Now,
+		schema:  schema,
 	}, nil
 }
 
@@ -146,32 +132,16 @@ func (a *Analyzer) Analyze(ctx context.Context, in analysis.Input) (analysis.Res
 	if err != nil {
 		return analysis.Result{}, &analysis.Error{Kind: analysis.KindInvalid, Err: fmt.Errorf("encode request: %w", err)}
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.url, bytes.NewReader(body))
-	if err != nil {
-		return analysis.Result{}, &analysis.Error{Kind: analysis.KindInvalid, Err: err}
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", a.userAgent)
+	header := http.Header{}
 	if a.key != "" {
-		req.Header.Set("Authorization", "Bearer "+a.key)
+		header.Set("Authorization", "Bearer "+a.key)
 	}
-
-	resp, err := a.client.Do(req)
+	resp, raw, err := analysis.PostJSON(ctx, a.client, a.url, header, body)
 	if err != nil {
-		return analysis.Result{}, transportError(ctx, err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
-	if err != nil {
-		return analysis.Result{}, transportError(ctx, fmt.Errorf("read response: %w", err))
+		return analysis.Result{}, err
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return analysis.Result{}, a.statusError(resp, raw)
-	}
-	if len(raw) > maxResponseBytes {
-		return analysis.Result{}, &analysis.Error{Kind: analysis.KindMalformed, StatusCode: resp.StatusCode,
-			Err: fmt.Errorf("response larger than %d bytes", maxResponseBytes)}
 	}
 	var out chatResponse
 	if err := json.Unmarshal(raw, &out); err != nil {
@@ -201,16 +171,6 @@ func (r *chatResponse) result() (analysis.Result, error) {
 	return res, nil
 }
 
-// transportError classifies a failure without an HTTP answer. Once the
-// call's context is done, its error is what happened, whatever the transport
-// made of it.
-func transportError(ctx context.Context, err error) *analysis.Error {
-	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
-		err = fmt.Errorf("%w (%w)", ctxErr, err)
-	}
-	return analysis.TransportError(err)
-}
-
 // statusError classifies an HTTP error answer. OpenAI's body is
 // {"error":{"message","type","param","code"}}; compatible servers vary (Ollama
 // sends {"error":"…"}, a proxy may send HTML), and then the status alone decides.
@@ -218,7 +178,7 @@ func (a *Analyzer) statusError(resp *http.Response, raw []byte) *analysis.Error 
 	apiErr := parseError(raw)
 	err := errors.New(http.StatusText(resp.StatusCode))
 	if apiErr.Message != "" {
-		err = errors.New(truncate(apiErr.Message, 500))
+		err = errors.New(analysis.Truncate(apiErr.Message, 500))
 	}
 	var retryAfter time.Duration
 	// OpenAI sends milliseconds in its own header; everyone else the standard one.
@@ -261,42 +221,6 @@ func parseError(raw []byte) (e apiError) {
 }
 
 type apiError struct{ Message, Type, Code string }
-
-// sameOrigin keeps redirects on the endpoint's scheme and host, so the key
-// never travels elsewhere (the SDK refused such redirects too). A redirect
-// elsewhere is not followed, and its 3xx answer fails the call.
-func sameOrigin(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
-	return func(req *http.Request, via []*http.Request) error {
-		if o := via[0].URL; req.URL.Scheme != o.Scheme || req.URL.Host != o.Host {
-			return http.ErrUseLastResponse
-		}
-		if next != nil {
-			return next(req, via)
-		}
-		if len(via) >= 10 {
-			return errors.New("stopped after 10 redirects")
-		}
-		return nil
-	}
-}
-
-func userAgent() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return "resonant/" + bi.Main.Version
-	}
-	return "resonant"
-}
-
-// truncate shortens a provider's message for the error, on a rune boundary.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}
 
 // The request, as chat/completions reads it.
 type chatRequest struct {
