@@ -27,6 +27,31 @@ func openUnmigrated(t *testing.T, e store.Engine) *store.Store {
 	return s
 }
 
+// beforeMigration opens a database migrated up to version (not beyond),
+// with users u1 and u2 and u1's relationship r1 created at the returned
+// time, and an exec that fails the test on error: the start every
+// migration-keeps-data test shares.
+func beforeMigration(t *testing.T, engine store.Engine, version int) (*store.Store, func(q string, args ...any), time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	s := openUnmigrated(t, engine)
+	if err := store.MigrateTo(ctx, s, version); err != nil {
+		t.Fatal(err)
+	}
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := s.WriteDB().ExecContext(ctx, s.Rebind(q), args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	at := time.Date(2026, 3, 4, 5, 6, 7, 891011000, time.UTC)
+	ts := store.DBTime(at)
+	storetest.AddUser(t, s, "u1", "")
+	storetest.AddUser(t, s, "u2", "")
+	exec(`INSERT INTO relationships (id, user_id, name, kind, created_at, updated_at) VALUES ('r1', 'u1', 'Sam', 'partner', ?, ?)`, ts, ts)
+	return s, exec, at
+}
+
 // TestCompactAnalysesMigrationKeepsEveryAnalysis writes analyses in the
 // schema before migration 0007 (keyed by entry id, with the user's and
 // relationship's ids and the source and method as words) and reads them
@@ -37,21 +62,8 @@ func TestCompactAnalysesMigrationKeepsEveryAnalysis(t *testing.T) {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			s := openUnmigrated(t, engine)
-			if err := store.MigrateTo(ctx, s, 6); err != nil {
-				t.Fatal(err)
-			}
-			exec := func(q string, args ...any) {
-				t.Helper()
-				if _, err := s.WriteDB().ExecContext(ctx, s.Rebind(q), args...); err != nil {
-					t.Fatalf("%s: %v", q, err)
-				}
-			}
-			at := time.Date(2026, 3, 4, 5, 6, 7, 891011000, time.UTC)
+			s, exec, at := beforeMigration(t, engine, 6)
 			ts := store.DBTime(at)
-			storetest.AddUser(t, s, "u1", "")
-			storetest.AddUser(t, s, "u2", "")
-			exec(`INSERT INTO relationships (id, user_id, name, kind, created_at, updated_at) VALUES ('r1', 'u1', 'Sam', 'partner', ?, ?)`, ts, ts)
 			want := map[string]store.Analysis{}
 			for i, id := range []string{"e1", "e2", "e3"} {
 				exec(`INSERT INTO journal_entries (id, user_id, relationship_id, content, status, published_at, created_at, updated_at)
@@ -226,21 +238,8 @@ func TestCompactAnalysisStatusMigrationKeepsEveryStatus(t *testing.T) {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			s := openUnmigrated(t, engine)
-			if err := store.MigrateTo(ctx, s, 8); err != nil {
-				t.Fatal(err)
-			}
-			exec := func(q string, args ...any) {
-				t.Helper()
-				if _, err := s.WriteDB().ExecContext(ctx, s.Rebind(q), args...); err != nil {
-					t.Fatalf("%s: %v", q, err)
-				}
-			}
-			at := time.Date(2026, 3, 4, 5, 6, 7, 891011000, time.UTC)
+			s, exec, at := beforeMigration(t, engine, 8)
 			ts := store.DBTime(at)
-			storetest.AddUser(t, s, "u1", "")
-			storetest.AddUser(t, s, "u2", "")
-			exec(`INSERT INTO relationships (id, user_id, name, kind, created_at, updated_at) VALUES ('r1', 'u1', 'Sam', 'partner', ?, ?)`, ts, ts)
 			want := []store.AnalysisStatus{
 				{EntryID: "e2", UserID: "u1", Status: store.AnalysisQueued, QueuedAt: at.Add(time.Second), RetryCount: 0,
 					CircuitBreakerState: "closed", UpdatedAt: at.Add(time.Second)},
