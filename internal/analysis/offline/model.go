@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // The behaviours and themes are decided by a small linear model (one logistic
@@ -182,6 +183,9 @@ func stem(w string) string {
 	return w
 }
 
+// prefixLen is how many leading bytes of a longer word make its prefix feature.
+const prefixLen = 5
+
 // sentenceFeatures adds the features of one sentence (words starts at token base of
 // the entry) to f. tags is scratch space of at least len(words).
 func (a *Analyzer) sentenceFeatures(words []token, base int, matches []match, tags []byte, f *featBuf) {
@@ -195,6 +199,12 @@ func (a *Analyzer) sentenceFeatures(words []token, base int, matches []match, ta
 		s := stem(words[i].text)
 		tag := scopeNames[tags[i]]
 		f.add(base+i, "u", tag, s)
+		if w := words[i].text; len(w) > prefixLen && utf8.RuneStart(w[prefixLen]) {
+			// The word's first letters, whatever its scope: a word no training
+			// sentence used often shares them with one that was ("physio" and
+			// "physiotherapist", "mortgage" and "mortgaged", "chemo" and "chemotherapy").
+			f.add(base+i, "p", w[:prefixLen])
+		}
 		if prev != "" && tags[i] == scopePlain && tags[i-1] == scopePlain {
 			f.add(base+i-1, "b", prev, s)
 		}

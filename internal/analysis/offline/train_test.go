@@ -31,11 +31,12 @@ type trainRecipe struct {
 	minCount int     // features seen in fewer training items are dropped
 	posW     float64 // positives weigh more: most labels are rare
 
-	wordPenalty float64 // L2 multiplier for single words
-	pairPenalty float64 // L2 multiplier for word pairs (they memorise more than words)
-	rulePenalty float64 // L2 multiplier for rule and cue matches
-	lexPenalty  float64 // L2 multiplier for the theme lexicon's classes (lexicon_themes.go)
-	thrSlack    float64 // thresholds: the lowest within this of the best F1
+	wordPenalty   float64 // L2 multiplier for single words
+	pairPenalty   float64 // L2 multiplier for word pairs (they memorise more than words)
+	rulePenalty   float64 // L2 multiplier for rule and cue matches
+	lexPenalty    float64 // L2 multiplier for the theme lexicon's classes (lexicon_themes.go)
+	prefixPenalty float64 // L2 multiplier for word prefixes
+	thrSlack      float64 // thresholds: the lowest within this of the best F1
 	// thrNoDev: thresholds are chosen on the out-of-fold scores of the own and written
 	// sets only, leaving out the development half the cues were written beside.
 	thrNoDev bool
@@ -47,7 +48,7 @@ type trainRecipe struct {
 
 var shippedRecipe = trainRecipe{
 	l2: 0.001, iters: 500, rate: 0.5, minCount: 2, posW: 2.0,
-	wordPenalty: 1.0, pairPenalty: 1.0, rulePenalty: 0.3, lexPenalty: 0.3, thrSlack: 0.02,
+	wordPenalty: 1.0, pairPenalty: 1.0, rulePenalty: 0.3, lexPenalty: 0.3, prefixPenalty: 0.5, thrSlack: 0.02,
 	regW: 1, trainW: 1, writeW: 1,
 }
 
@@ -83,6 +84,8 @@ func parseRecipe(r trainRecipe, s string) (trainRecipe, error) {
 			r.rulePenalty = f
 		case "lexPenalty":
 			r.lexPenalty = f
+		case "prefixPenalty":
+			r.prefixPenalty = f
 		case "thrSlack":
 			r.thrSlack = f
 		case "thrNoDev":
@@ -298,6 +301,8 @@ func featurePenalties(vocab []string, rc trainRecipe) []float64 {
 			p[i] = rc.wordPenalty
 		case 'b':
 			p[i] = rc.pairPenalty
+		case 'p':
+			p[i] = rc.prefixPenalty
 		case 'r', 'c', 'x', 'k':
 			p[i] = rc.rulePenalty
 			if strings.HasPrefix(v, "c|lex_") {
