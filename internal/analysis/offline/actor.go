@@ -52,7 +52,8 @@ func (d *detection) addBehaviour(a *Analyzer, toks []token, text string, bounds 
 // are acts of different people. When both point at the same person, the one whose
 // clause carried more weight keeps them ("Mum didn't reply to my message": the
 // missed reply is Mum's, so the bid is the writer's); when the clauses differ, the
-// bid, told first, keeps its actor.
+// writer made the bid and the other person answered it, the usual story of a journal
+// ("showed Imogen the listing and she asked about the commute").
 func (d *detection) fixResponders() {
 	flip := map[string]string{ActorWriter: ActorOther, ActorOther: ActorWriter}
 	for i := range d.behaviours {
@@ -65,7 +66,8 @@ func (d *detection) fixResponders() {
 			if o.Label != DynamicBidForConnection || o.Evidence != b.Evidence || o.Actor != b.Actor || o.Actor == ActorBoth {
 				continue
 			}
-			if d.chosen[i].index == d.chosen[j].index && d.chosen[i].weight > d.chosen[j].weight {
+			if d.chosen[i].index == d.chosen[j].index && d.chosen[i].weight > d.chosen[j].weight ||
+				d.chosen[i].index != d.chosen[j].index && o.Actor == ActorOther {
 				o.Actor = flip[o.Actor]
 			} else {
 				b.Actor = flip[b.Actor]
@@ -371,6 +373,9 @@ func subjectOf(words []token) string {
 			}
 			continue
 		}
+		if i > 0 && isObjectPronoun(w) {
+			return "" // "and quietly lent me the difference": the verb before it has the subject
+		}
 		if s := personOf(words[i]); s != "" {
 			return s
 		}
@@ -452,4 +457,14 @@ func originalOffset(text string, lowerOff int) int {
 		i += size
 	}
 	return len(text)
+}
+
+// isObjectPronoun is a pronoun that is never a subject: after the clause's first word
+// it means the clause's verb came first, with a dropped or earlier subject.
+func isObjectPronoun(w string) bool {
+	switch w {
+	case "me", "myself", "us", "him", "them":
+		return true
+	}
+	return false
 }
