@@ -172,6 +172,8 @@ var patternwriteFiles = []string{
 	"testdata/patternwrite_scope.tsv",      // who did it, and whether it happened
 	"testdata/patternwrite_implied.tsv",    // implied themes, trust and its near misses
 	"testdata/patternwrite_confusable.tsv", // the behaviours most often confused, and their near misses
+	"testdata/patternwrite_closeness.tsv",  // trust, intimacy and quality_time implied, stonewalling by its acts
+	"testdata/patternwrite_topics.tsv",     // communication and plans_goals as topics or in passing
 }
 
 // parseLabels splits "a@writer,b" into known model labels, dropping actors.
