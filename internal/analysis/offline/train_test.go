@@ -44,11 +44,30 @@ type trainRecipe struct {
 	trainW   float64 // loss weight of patterntrain.tsv's items
 	writeW   float64 // loss weight of the patternwrite files' items
 	seed     int     // which byte of the text's hash picks its fold: another split of the same items
+
+	// nb scales each feature, per label, by its Naive Bayes log-count ratio before the
+	// fit (Wang & Manning 2012): the scale is 1-nb + nb*|r|, so 0 turns it off.
+	nb           float64
+	nbAlpha      float64 // the ratio's additive smoothing
+	themeL2      float64 // the themes' L2 penalty, when not 0
+	themePosW    float64 // the themes' positive weight, when not 0
+	themeNB      float64 // the themes' nb, when not 0 (-1: none)
+	themeNBAlpha float64 // the themes' nbAlpha, when not 0
+	thrMin       float64 // the lowest threshold tried
+	thrStep      float64 // the steps between the thresholds tried
+	regFloor     float64 // thresholds keep patterns.tsv at this precision and recall where any can (else 0.8)
+	// thrFloor: where the chosen threshold leaves a label's out-of-fold precision or
+	// recall below thrFloor, take the lowest within thrFloorSlack of the best F1 that
+	// keeps both at thrFloor, if any.
+	thrFloor      float64
+	thrFloorSlack float64
 }
 
 var shippedRecipe = trainRecipe{
-	l2: 0.001, iters: 500, rate: 0.5, minCount: 2, posW: 2.0,
-	wordPenalty: 1.0, pairPenalty: 1.0, rulePenalty: 0.3, lexPenalty: 0.3, prefixPenalty: 0.5, thrSlack: 0.02,
+	l2: 0.001, iters: 500, rate: 0.5, minCount: 2, posW: 3.0, themePosW: 2.0,
+	wordPenalty: 1.0, pairPenalty: 1.0, rulePenalty: 0.3, lexPenalty: 0.3, prefixPenalty: 0.5,
+	nb: 1, nbAlpha: 0.25,
+	thrSlack: 0.02, thrMin: 0.15, thrStep: 0.025, regFloor: 0.85, thrFloor: 0.6, thrFloorSlack: 0.03,
 	regW: 1, trainW: 1, writeW: 1,
 }
 
@@ -98,6 +117,28 @@ func parseRecipe(r trainRecipe, s string) (trainRecipe, error) {
 			r.writeW = f
 		case "seed":
 			r.seed = int(f)
+		case "nb":
+			r.nb = f
+		case "nbAlpha":
+			r.nbAlpha = f
+		case "themeL2":
+			r.themeL2 = f
+		case "themePosW":
+			r.themePosW = f
+		case "themeNB":
+			r.themeNB = f
+		case "themeNBAlpha":
+			r.themeNBAlpha = f
+		case "regFloor":
+			r.regFloor = f
+		case "thrStep":
+			r.thrStep = f
+		case "thrMin":
+			r.thrMin = f
+		case "thrFloor":
+			r.thrFloor = f
+		case "thrFloorSlack":
+			r.thrFloorSlack = f
 		default:
 			return r, fmt.Errorf("recipe: unknown setting %q", k)
 		}
@@ -317,10 +358,69 @@ func featurePenalties(vocab []string, rc trainRecipe) []float64 {
 	return p
 }
 
+// nbScales returns each feature's scale per label, 1-nb + nb*|r| where r is the
+// feature's log-count ratio between the label's positive and negative training items
+// (Wang & Manning 2012), or nil when rc.nb is 0. Only the labels ks are scaled.
+func nbScales(items []trainItem, nFeat, nLab int, ks []int, rc trainRecipe) [][]float64 {
+	nb := make([]float64, nLab)
+	alpha := make([]float64, nLab)
+	on := false
+	for k := range nLab {
+		nb[k], alpha[k] = rc.nb, rc.nbAlpha
+		if k >= nBehaviours && rc.themeNB != 0 {
+			nb[k] = max(rc.themeNB, 0)
+		}
+		if k >= nBehaviours && rc.themeNBAlpha != 0 {
+			alpha[k] = rc.themeNBAlpha
+		}
+		on = on || nb[k] != 0
+	}
+	if !on {
+		return nil
+	}
+	pos := make([][]float64, nFeat)
+	neg := make([][]float64, nFeat)
+	for f := range nFeat {
+		pos[f] = make([]float64, nLab)
+		neg[f] = make([]float64, nLab)
+	}
+	for _, it := range items {
+		for _, k := range ks {
+			if it.behavioursOnly && k >= nBehaviours {
+				continue
+			}
+			c := neg
+			if it.y[k] {
+				c = pos
+			}
+			for _, f := range it.feats {
+				c[f][k]++
+			}
+		}
+	}
+	sumP := make([]float64, nLab)
+	sumN := make([]float64, nLab)
+	for f := range nFeat {
+		for _, k := range ks {
+			sumP[k] += pos[f][k] + alpha[k]
+			sumN[k] += neg[f][k] + alpha[k]
+		}
+	}
+	for f := range nFeat {
+		for _, k := range ks {
+			r := math.Log((pos[f][k]+alpha[k])/sumP[k]) - math.Log((neg[f][k]+alpha[k])/sumN[k])
+			pos[f][k] = 1 - nb[k] + nb[k]*math.Abs(r)
+		}
+	}
+	return pos
+}
+
 // trainLR fits one L2-regularised logistic regression per label by full-batch
 // gradient descent with AdaGrad steps: deterministic, no randomness. The labels'
 // regressions are independent, so only (when only is not nil) trains just those
 // labels and gives them exactly the weights a full training gives; the others stay 0.
+// With NB scaling (rc.nb) the fit is over the scaled features and the scales are
+// folded into the returned weights, so they apply to the plain binary features.
 func trainLR(items []trainItem, penalty []float64, nLab int, rc trainRecipe, only []int) (w [][]float64, bias []float64) {
 	ks := only
 	if ks == nil {
@@ -329,6 +429,18 @@ func trainLR(items []trainItem, penalty []float64, nLab int, rc trainRecipe, onl
 		}
 	}
 	nFeat := len(penalty)
+	scale := nbScales(items, nFeat, nLab, ks, rc)
+	l2 := make([]float64, nLab)
+	posW := make([]float64, nLab)
+	for k := range nLab {
+		l2[k], posW[k] = rc.l2, rc.posW
+		if k >= nBehaviours && rc.themeL2 != 0 {
+			l2[k] = rc.themeL2
+		}
+		if k >= nBehaviours && rc.themePosW != 0 {
+			posW[k] = rc.themePosW
+		}
+	}
 	w = make([][]float64, nFeat)
 	gw := make([][]float64, nFeat)
 	accW := make([][]float64, nFeat)
@@ -336,6 +448,14 @@ func trainLR(items []trainItem, penalty []float64, nLab int, rc trainRecipe, onl
 		w[i] = make([]float64, nLab)
 		gw[i] = make([]float64, nLab)
 		accW[i] = make([]float64, nLab)
+	}
+	// v is the weight of each plain binary feature: w, or w times its scale.
+	v := w
+	if scale != nil {
+		v = make([][]float64, nFeat)
+		for i := range v {
+			v[i] = make([]float64, nLab)
+		}
 	}
 	bias = make([]float64, nLab)
 	gb := make([]float64, nLab)
@@ -352,9 +472,9 @@ func trainLR(items []trainItem, penalty []float64, nLab int, rc trainRecipe, onl
 				z[k] = bias[k]
 			}
 			for _, f := range it.feats {
-				wf := w[f]
+				vf := v[f]
 				for _, k := range ks {
-					z[k] += wf[k]
+					z[k] += vf[k]
 				}
 			}
 			for _, k := range ks {
@@ -365,7 +485,7 @@ func trainLR(items []trainItem, penalty []float64, nLab int, rc trainRecipe, onl
 				g := p
 				wt := 1.0
 				if it.y[k] {
-					g, wt = p-1, rc.posW
+					g, wt = p-1, posW[k]
 				}
 				g *= wt * it.weight / n
 				gb[k] += g
@@ -380,13 +500,20 @@ func trainLR(items []trainItem, penalty []float64, nLab int, rc trainRecipe, onl
 		}
 		for f := range w {
 			for _, k := range ks {
-				g := gw[f][k] + rc.l2*penalty[f]*w[f][k]
+				g := gw[f][k]
+				if scale != nil {
+					g *= scale[f][k]
+				}
+				g += l2[k] * penalty[f] * w[f][k]
 				accW[f][k] += g * g
 				w[f][k] -= rc.rate * g / (math.Sqrt(accW[f][k]) + 1e-8)
+				if scale != nil {
+					v[f][k] = w[f][k] * scale[f][k]
+				}
 			}
 		}
 	}
-	return w, bias
+	return v, bias
 }
 
 func predict(it trainItem, w [][]float64, bias []float64, k int) float64 {
@@ -457,8 +584,16 @@ type fitted struct {
 	bySource map[trainSource][2]float64
 }
 
-// thresholdGrid are the probabilities a label's threshold is chosen from.
-var thresholdGrid = []float64{0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8}
+// thresholdGrid returns the probabilities a label's threshold is chosen from: steps
+// of rc.thrStep from rc.thrMin to 0.8.
+func thresholdGrid(rc trainRecipe) []float64 {
+	var g []float64
+	step := int(math.Round(rc.thrStep * 1000))
+	for p := int(math.Round(rc.thrMin * 1000)); p <= 800; p += step {
+		g = append(g, float64(p)/1000)
+	}
+	return g
+}
 
 // fitRecipe trains the model on every training set, cross-validates it to choose each
 // label's threshold and reports the out-of-fold figures, pooled and per source.
@@ -511,11 +646,12 @@ func fitRecipe(t testing.TB, a *Analyzer, rc trainRecipe, logErrors bool) fitted
 		}
 		var cands []cand
 		bestF := -1.0
-		floor := 0.85
-		if !slices.ContainsFunc(thresholdGrid, func(thr float64) bool { return regOK(k, thr, floor) }) {
+		floor := rc.regFloor
+		grid := thresholdGrid(rc)
+		if !slices.ContainsFunc(grid, func(thr float64) bool { return regOK(k, thr, floor) }) {
 			floor = 0.8
 		}
-		for _, thr := range thresholdGrid {
+		for _, thr := range grid {
 			if !regOK(k, thr, floor) {
 				continue
 			}
@@ -528,6 +664,20 @@ func fitRecipe(t testing.TB, a *Analyzer, rc trainRecipe, logErrors bool) fitted
 			cands = append(cands, cand{thr, s})
 			bestF = max(bestF, s.f1())
 		}
+		if os.Getenv("PATTERN_THR_DEBUG") != "" {
+			for _, thr := range grid {
+				var s, r psScore
+				for i, p := range oof {
+					s.tally(p[k] >= thr, items[i].y[k])
+				}
+				for _, it := range items {
+					if it.src == srcReg {
+						r.tally(predict(it, w, bias, k) >= thr, it.y[k])
+					}
+				}
+				fmt.Fprintf(&b, "  thr %s %.2f P %.3f R %.3f F %.3f reg %d/%d/%d\n", labels[k], thr, s.p(), s.r(), s.f1(), r.tp, r.fp, r.fn)
+			}
+		}
 		best := 0.5 // when no threshold keeps patterns.tsv, report what 0.5 gives
 		for _, c := range cands {
 			if c.s.f1() >= bestF-rc.thrSlack {
@@ -535,7 +685,19 @@ func fitRecipe(t testing.TB, a *Analyzer, rc trainRecipe, logErrors bool) fitted
 				break
 			}
 		}
-		f.thresholds[k] = math.Round(best*100) / 100
+		// Where that threshold leaves precision or recall under thrFloor, the lowest
+		// threshold within thrFloorSlack of the best F1 that keeps both at the floor.
+		if rc.thrFloor > 0 {
+			if i := slices.IndexFunc(cands, func(c cand) bool { return c.thr == best }); i >= 0 && min(cands[i].s.p(), cands[i].s.r()) < rc.thrFloor {
+				for _, c := range cands {
+					if c.s.f1() >= bestF-rc.thrFloorSlack && min(c.s.p(), c.s.r()) >= rc.thrFloor {
+						best = c.thr
+						break
+					}
+				}
+			}
+		}
+		f.thresholds[k] = math.Round(best*1000) / 1000
 		var bestS psScore
 		for i, p := range oof {
 			bestS.tally(p[k] >= best, items[i].y[k])
@@ -546,7 +708,7 @@ func fitRecipe(t testing.TB, a *Analyzer, rc trainRecipe, logErrors bool) fitted
 				}
 			}
 		}
-		fmt.Fprintf(&b, "%-22s %6.2f %6.2f %6.2f %6.2f\n", labels[k], best, bestS.p(), bestS.r(), bestS.f1())
+		fmt.Fprintf(&b, "%-22s %6.3g %6.2f %6.2f %6.2f\n", labels[k], best, bestS.p(), bestS.r(), bestS.f1())
 		f.pooled[min(k/nBehaviours, 1)] += bestS.f1()
 	}
 	f.pooled[0] /= nBehaviours
@@ -665,17 +827,18 @@ func formatModel(labels, vocab []string, w [][]float64, bias, thresholds []float
 		b.WriteString("# " + line + "\n")
 	}
 	b.WriteString("labels\t" + strings.Join(labels, " ") + "\n")
+	// prec -1 (the thresholds): every value, in the fewest digits that give it back.
 	row := func(v []float64, prec int) string {
 		var parts []string
 		for k, x := range v {
-			if math.Abs(x) >= minStoredWeight || prec == 2 {
+			if math.Abs(x) >= minStoredWeight || prec < 0 {
 				parts = append(parts, strconv.Itoa(k)+"="+strconv.FormatFloat(x, 'f', prec, 64))
 			}
 		}
 		return strings.Join(parts, " ")
 	}
 	b.WriteString("bias\t" + row(bias, 3) + "\n")
-	b.WriteString("threshold\t" + row(thresholds, 2) + "\n")
+	b.WriteString("threshold\t" + row(thresholds, -1) + "\n")
 	for i, v := range vocab {
 		if r := row(w[i], 3); r != "" {
 			b.WriteString("f\t" + v + "\t" + r + "\n")
