@@ -105,7 +105,9 @@ func clauses(words []token, quoted []bool) []clause {
 	for n := range cs {
 		c := &cs[n]
 		if quoted[c.from] {
-			c.actor = speaker(words, quoted, c.from, c.to)
+			if c.actor = speaker(words, quoted, c.from, c.to); c.actor == "" {
+				c.actor = prev
+			}
 			continue
 		}
 		if s := subjectOf(words[c.from:c.to]); s != "" {
@@ -211,6 +213,18 @@ func chooseClause(cs []clause, contrib []float32, label string) clause {
 	return c
 }
 
+// isSpeechVerb reports a verb that opens or closes a quotation.
+func isSpeechVerb(w string) bool {
+	switch w {
+	case "said", "says", "say", "asked", "asks", "replied", "replies", "whispered", "shouted", "yelled",
+		"screamed", "texted", "messaged", "wrote", "snapped", "muttered", "sighed", "told", "tells",
+		"sneered", "laughed", "whined", "added", "admitted", "announced", "answered", "barked", "went",
+		"goes", "like", "saying", "typed", "replying", "asking", "telling":
+		return true
+	}
+	return false
+}
+
 // speechWords introduce or follow a quotation ("she said", "he was like").
 func isSpeechWord(w string) bool {
 	switch w {
@@ -224,10 +238,12 @@ func isSpeechWord(w string) bool {
 	return false
 }
 
-// speaker finds who says the quotation words[from:to]: the person before the speech
-// verb that opens it ("he said \"…\""), else the one after it ("\"…\" she said",
-// "\"…\" — from him", "\"…\" — Dad"). A quotation nobody is named for is the other
-// person's, the usual case in a journal.
+// speaker finds who says the quotation words[from:to]: the subject of the speech verb
+// that opens it ("he said \"…\"", "I told my boss, \"…\""; none, as in "said to Mia:
+// \"…\"", leaves it to the clause before, "" here), a person named just before it
+// ("Me: \"…\"", "Him: \"…\""; "to my flatmate: \"…\"" is the writer speaking), else
+// the one after it ("\"…\" she said", "\"…\" — from him", "\"…\" — Dad"). A
+// quotation nobody is named for is the other person's, the usual case in a journal.
 func speaker(words []token, quoted []bool, from, to int) string {
 	for from > 0 && quoted[from-1] {
 		from-- // the start of the quotation
@@ -235,17 +251,39 @@ func speaker(words []token, quoted []bool, from, to int) string {
 	for to < len(words) && quoted[to] {
 		to++
 	}
-	for i := from - 1; i >= 0 && i >= from-5; i-- {
-		if quoted[i] {
+	for v := from - 1; v >= 0 && v >= from-8; v-- {
+		if quoted[v] || words[v].sent != words[from].sent {
 			break
 		}
-		if isSpeechWord(words[i].text) {
+		if !isSpeechVerb(words[v].text) {
 			continue
 		}
+		for i := v - 1; i >= 0 && i >= v-4; i-- {
+			if quoted[i] || words[i].brk || words[i].sent != words[v].sent {
+				break
+			}
+			if s := personOf(words[i]); s != "" && !isObjectPronoun(words[i].text) {
+				return s
+			}
+			if isSpeechWord(words[i].text) || strings.HasSuffix(words[i].text, "ly") {
+				continue // "then said", "was like", "softly said"
+			}
+			break
+		}
+		return ""
+	}
+	for i := from - 1; i >= 0 && i >= from-3; i-- {
+		if quoted[i] || words[i].sent != words[from].sent {
+			break
+		}
+		if words[i].text == "to" {
+			return ActorWriter // "to my flatmate: \"…\""
+		}
+	}
+	if i := from - 1; i >= 0 && !quoted[i] && words[i].sent == words[from].sent {
 		if s := personOf(words[i]); s != "" {
 			return s
 		}
-		break
 	}
 	for i := to; i < len(words) && i < to+4; i++ {
 		if quoted[i] {
