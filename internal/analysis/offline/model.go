@@ -208,6 +208,11 @@ func (a *Analyzer) sentenceFeatures(words []token, base int, matches []match, ta
 		if prev != "" && tags[i] == scopePlain && tags[i-1] == scopePlain {
 			f.add(base+i-1, "b", prev, s)
 		}
+		// A pair with one word between ("paid the rent", "told him about"): the
+		// same two words around the fillers the training sentences varied.
+		if i >= 2 && tags[i] == scopePlain && tags[i-2] == scopePlain && !words[i-1].brk && !words[i-2].brk && words[i-2].emoji == 0 {
+			f.add(base+i-2, "b", stem(words[i-2].text), "_", s)
+		}
 		prev = s
 		if words[i].brk {
 			prev = ""
