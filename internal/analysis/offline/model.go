@@ -202,7 +202,7 @@ func (a *Analyzer) sentenceFeatures(words []token, base int, matches []match, ta
 		if w := words[i].text; len(w) > prefixLen && utf8.RuneStart(w[prefixLen]) {
 			// The word's first letters, whatever its scope: a word no training
 			// sentence used often shares them with one that was ("physio" and
-			// "physiotherapist", "mortgage" and "mortgaged", "chemo" and "chemotherapy").
+			// "physiotherapist", "mortgage" and "mortgaged", "therapy" and "therapist").
 			f.add(base+i, "p", w[:prefixLen])
 		}
 		if prev != "" && tags[i] == scopePlain && tags[i-1] == scopePlain {
