@@ -191,6 +191,7 @@ const prefixLen = 5
 func (a *Analyzer) sentenceFeatures(words []token, base int, matches []match, tags []byte, f *featBuf) {
 	flags := a.scopes(words, tags)
 	prev := ""
+	var back [2]string // the stems of words i-2 and i-1, by the parity of their index
 	for i := range words {
 		if words[i].emoji != 0 {
 			prev = ""
@@ -211,8 +212,9 @@ func (a *Analyzer) sentenceFeatures(words []token, base int, matches []match, ta
 		// A pair with one word between ("paid the rent", "told him about"): the
 		// same two words around the fillers the training sentences varied.
 		if i >= 2 && tags[i] == scopePlain && tags[i-2] == scopePlain && !words[i-1].brk && !words[i-2].brk && words[i-2].emoji == 0 {
-			f.add(base+i-2, "b", stem(words[i-2].text), "_", s)
+			f.add(base+i-2, "b", back[i%2], "_", s)
 		}
+		back[i%2] = s
 		prev = s
 		if words[i].brk {
 			prev = ""
