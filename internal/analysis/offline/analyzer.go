@@ -41,6 +41,7 @@ type Analyzer struct {
 	rules *ruleSet
 	scope *scopeWords
 	model *patternModel
+	words *wordClusters
 	// explain, when set (tests only), sees every text's items and their values after
 	// the context pass.
 	explain func(items []item, vals []float64)
@@ -54,7 +55,7 @@ func New() *Analyzer {
 	if err != nil {
 		panic("offline: embedded pattern model: " + err.Error()) // caught by every test
 	}
-	return &Analyzer{lex: newLexicon(), rules: rs, scope: newScopeWords(), model: m}
+	return &Analyzer{lex: newLexicon(), rules: rs, scope: newScopeWords(), model: m, words: newWordClusters(wordClustersText)}
 }
 
 // maxAnalyzedBytes bounds the work per entry. Entries are at most 10,000 characters

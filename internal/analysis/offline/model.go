@@ -200,6 +200,10 @@ func (a *Analyzer) sentenceFeatures(words []token, base int, matches []match, ta
 		s := stem(words[i].text)
 		tag := scopeNames[tags[i]]
 		f.add(base+i, "u", tag, s)
+		if g := a.words.of(words[i].text); g != "" {
+			// The word's group of similar words (clusters.go), in its scope.
+			f.add(base+i, "w", g)
+		}
 		if w := words[i].text; len(w) > prefixLen && utf8.RuneStart(w[prefixLen]) {
 			// The word's first letters, whatever its scope: a word no training
 			// sentence used often shares them with one that was ("physio" and
