@@ -223,6 +223,9 @@ var patternwriteFiles = []string{
 	"testdata/patternwrite_boundaries.tsv", // where one theme ends and the next begins
 	"testdata/patternwrite_voices.tsv",     // six voices, from a texting teenager to a retiree
 	"testdata/patternwrite_pairs.tsv",      // minimal pairs: a positive and a near miss that differ in one thing
+	"testdata/patternwrite_entries.tsv",    // entries of 2-4 sentences where one sentence carries the label
+	"testdata/patternwrite_talktrust.tsv",  // communication, trust, quality_time and plans_goals against look-alikes
+	"testdata/patternwrite_circles.tsv",    // friends, parents and siblings, adult children and in-laws, colleagues
 }
 
 // parseLabels splits "a@writer,b" into known model labels, dropping actors.
