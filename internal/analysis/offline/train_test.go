@@ -226,6 +226,9 @@ var patternwriteFiles = []string{
 	"testdata/patternwrite_entries.tsv",    // entries of 2-4 sentences where one sentence carries the label
 	"testdata/patternwrite_talktrust.tsv",  // communication, trust, quality_time and plans_goals against look-alikes
 	"testdata/patternwrite_circles.tsv",    // friends, parents and siblings, adult children and in-laws, colleagues
+	"testdata/patternwrite_texting.tsv",    // quick notes typed on a phone: slang, emoji, typos
+	"testdata/patternwrite_dialogue.tsv",   // lines with speech: when talk is the topic and when it carries another
+	"testdata/patternwrite_worlds.tsv",     // writers of many backgrounds, often in a second language
 }
 
 // parseLabels splits "a@writer,b" into known model labels, dropping actors.
