@@ -229,6 +229,10 @@ var patternwriteFiles = []string{
 	"testdata/patternwrite_texting.tsv",    // quick notes typed on a phone: slang, emoji, typos
 	"testdata/patternwrite_dialogue.tsv",   // lines with speech: when talk is the topic and when it carries another
 	"testdata/patternwrite_worlds.tsv",     // writers of many backgrounds, often in a second language
+	"testdata/patternwrite_unnamed.tsv",    // the ten themes told by details, never by their obvious word
+	"testdata/patternwrite_listening.tsv",  // a conversation's life: where communication meets bids and stonewalling
+	"testdata/patternwrite_letters.tsv",    // lines written to the person ("you ..."), like an unsent letter
+	"testdata/patternwrite_exchanges.tsv",  // exchanges where both people act, each move with its actor
 }
 
 // parseLabels splits "a@writer,b" into known model labels, dropping actors.
@@ -720,7 +724,7 @@ func fitRecipe(t testing.TB, a *Analyzer, rc trainRecipe, logErrors bool) fitted
 			bySource[items[i].src][k].tally(p[k] >= best, items[i].y[k])
 			if logErrors {
 				if got, gold := p[k] >= best, items[i].y[k]; got != gold {
-					t.Logf("oof %s %s %.2f: %s", map[bool]string{true: "false", false: "missed"}[got], labels[k], p[k], items[i].text)
+					t.Logf("oof %s %s %.2f [%s]: %s", map[bool]string{true: "false", false: "missed"}[got], labels[k], p[k], sourceNames[items[i].src], items[i].text)
 				}
 			}
 		}
