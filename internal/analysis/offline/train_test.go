@@ -441,6 +441,11 @@ func nbScales(items []trainItem, nFeat, nLab int, ks []int, rc trainRecipe) [][]
 // labels and gives them exactly the weights a full training gives; the others stay 0.
 // With NB scaling (rc.nb) the fit is over the scaled features and the scales are
 // folded into the returned weights, so they apply to the plain binary features.
+//
+// It shares nothing with other goroutines but its read-only items, so the race
+// detector is told to skip it: instrumented, the shipped-weights test took minutes.
+//
+//go:norace
 func trainLR(items []trainItem, penalty []float64, nLab int, rc trainRecipe, only []int) (w [][]float64, bias []float64) {
 	ks := only
 	if ks == nil {
