@@ -233,6 +233,10 @@ var patternwriteFiles = []string{
 	"testdata/patternwrite_listening.tsv",  // a conversation's life: where communication meets bids and stonewalling
 	"testdata/patternwrite_letters.tsv",    // lines written to the person ("you ..."), like an unsent letter
 	"testdata/patternwrite_exchanges.tsv",  // exchanges where both people act, each move with its actor
+	"testdata/patternwrite_futures.tsv",    // plans, work, health and money told by details, against look-alikes
+	"testdata/patternwrite_acts.tsv",       // the twelve behaviours told by acts and words said, never named
+	"testdata/patternwrite_details.tsv",    // communication, trust, quality_time and intimacy told by details
+	"testdata/patternwrite_evenings.tsv",   // entries of 2-3 sentences, each a small scene at the end of a day
 }
 
 // parseLabels splits "a@writer,b" into known model labels, dropping actors.
