@@ -37,11 +37,11 @@ type Behaviour = analysis.Behaviour
 // Analyzer scores journal entries. It is immutable after New and safe for concurrent
 // use by any number of goroutines.
 type Analyzer struct {
-	lex   *lexicon
-	rules *ruleSet
-	scope *scopeWords
-	model *patternModel
-	words *wordClusters
+	lex    *lexicon
+	rules  *ruleSet
+	scope  *scopeWords
+	model  *patternModel
+	groups *wordClusters
 	// explain, when set (tests only), sees every text's items and their values after
 	// the context pass.
 	explain func(items []item, vals []float64)
@@ -55,7 +55,7 @@ func New() *Analyzer {
 	if err != nil {
 		panic("offline: embedded pattern model: " + err.Error()) // caught by every test
 	}
-	return &Analyzer{lex: newLexicon(), rules: rs, scope: newScopeWords(), model: m, words: newWordClusters(wordClustersText)}
+	return &Analyzer{lex: newLexicon(), rules: rs, scope: newScopeWords(), model: m, groups: newWordClusters(wordClustersText)}
 }
 
 // maxAnalyzedBytes bounds the work per entry. Entries are at most 10,000 characters

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"unicode"
 )
 
 var updateClusters = flag.Bool("update-clusters", false, "rebuild lexicon/wordclusters.txt from the word vectors RESONANT_EMBEDDINGS names")
@@ -112,7 +111,7 @@ func readEmbeddings(t *testing.T, path string, n int) ([]string, [][]float32) {
 }
 
 func plainWord(w string) bool {
-	if w == "" || !unicode.IsLower(rune(w[0])) {
+	if w == "" {
 		return false
 	}
 	for i, r := range w {

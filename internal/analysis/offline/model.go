@@ -200,7 +200,7 @@ func (a *Analyzer) sentenceFeatures(words []token, base int, matches []match, ta
 		s := stem(words[i].text)
 		tag := scopeNames[tags[i]]
 		f.add(base+i, "u", tag, s)
-		if g := a.words.of(words[i].text); g != "" {
+		if g := a.groups.of(words[i].text); g != "" {
 			// The word's group of similar words (clusters.go), in its scope.
 			f.add(base+i, "w", g)
 		}
