@@ -9,7 +9,8 @@ import (
 // wordClustersText groups 50,000 common English words by the similarity of their
 // GloVe vectors (see TestBuildWordClusters): "chores", "errands" and "housework"
 // share a group, as do "apologised", "regret" and "forgive", so the pattern model
-// can weigh a word no training sentence used by the words it did see. See lexicon/LICENSE-wink-embeddings.txt for the vectors' origin.
+// can weigh a word no training sentence used by the words it did see. The vectors'
+// origin and licence are in lexicon/LICENSE-wink-embeddings.txt.
 //
 //go:embed lexicon/wordclusters.txt
 var wordClustersText string

@@ -205,7 +205,7 @@ func (a *Analyzer) sentenceFeatures(words []token, base int, matches []match, ta
 		tag := scopeNames[tags[i]]
 		f.add(base+i, "u", tag, s)
 		if g := a.groups.of(words[i].text); g != "" {
-			// The word's group of similar words (clusters.go), in its scope.
+			// The word's group of similar words (clusters.go), whatever its scope.
 			f.add(base+i, "w", g)
 		}
 		if w := words[i].text; len(w) > prefixLen && utf8.RuneStart(w[prefixLen]) {
